@@ -1,0 +1,50 @@
+# Two commands for a fresh machine with Python 3.11:
+#   make lab    set everything up and open the course in JupyterLab
+#   make test   set everything up and run every test (unit tests, every chapter under nbval, browser test)
+# Both are idempotent: the environment lives in .venv/ and is reused.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# The CPU build of torch lies on the course machines' disk under this pin; a bare `torch`
+# would pull a multi-GB CUDA build. With a GPU, install your CUDA torch into .venv first:
+# an importable torch is kept.
+TORCH_SPEC ?= torch==2.13.0
+# Two workers: one per core on the 2-core reference machine.
+WORKERS ?= 2
+
+.PHONY: setup lab test unit chapters notebooks browser-deps clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed, found " + sys.version' 
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -c 'import torch' 2>/dev/null || $(BIN)/python -m pip install "$(TORCH_SPEC)"
+	$(BIN)/python -m pip install -e ".[test]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+lab: setup
+	$(BIN)/jupyter lab chapters/
+
+# Chromium for the browser test: Debian's package (playwright cannot download browsers here).
+browser-deps:
+	@sh scripts/ensure_chromium.sh
+
+test: setup browser-deps
+	OMP_NUM_THREADS=1 MPLBACKEND=Agg $(BIN)/python -m pytest -n $(WORKERS) --dist loadfile \
+	    --nbval-lax --nbval-cell-timeout=600 tests chapters -p no:cacheprovider -rfEs
+
+unit: setup
+	$(BIN)/python -m pytest tests -q
+
+chapters: setup
+	OMP_NUM_THREADS=1 MPLBACKEND=Agg $(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --nbval-lax chapters
+
+# Regenerate every notebook from its .py source (the .py is the source of truth).
+notebooks: setup
+	$(BIN)/jupytext --to ipynb chapters/*.py
+
+clean:
+	rm -rf $(VENV) build test-artifacts _site

@@ -1,0 +1,72 @@
+"""GAN losses as plain functions of the discriminator's logits (raw outputs).
+
+Each returns the mean over the last (batch) dimension, so logits of shape (N,) give a scalar
+and logits of shape (K, N) from K stacked models give K losses. Written with softplus, since
+-log sigmoid(a) = softplus(-a) and -log(1 - sigmoid(a)) = softplus(a): they stay finite where
+log(sigmoid(a)) would underflow to -inf.
+
+Goodfellow et al. (2014), Eq. 1: V(D, G) = E_x log D(x) + E_z log(1 - D(G(z))).
+"""
+import torch.nn.functional as F
+
+
+def d_loss_minimax(real_logits, fake_logits):
+    """-V(D, G): binary cross-entropy, -log D(x) - log(1 - D(G(z))) (Goodfellow et al. 2014, Eq. 1)."""
+    return F.softplus(-real_logits).mean(-1) + F.softplus(fake_logits).mean(-1)
+
+
+def g_loss_minimax(fake_logits):
+    """log(1 - D(G(z))): the generator's side of the minimax game (saturates when D rejects G)."""
+    return -F.softplus(fake_logits).mean(-1)
+
+
+def g_loss_nonsaturating(fake_logits):
+    """-log D(G(z)): the non-saturating generator loss (Goodfellow et al. 2014, Sec. 3)."""
+    return F.softplus(-fake_logits).mean(-1)
+
+
+def d_loss_wasserstein(real_scores, fake_scores):
+    """E f(G(z)) - E f(x): the critic maximises E_r f - E_g f (Arjovsky et al. 2017, Eq. 3)."""
+    return fake_scores.mean(-1) - real_scores.mean(-1)
+
+
+def g_loss_wasserstein(fake_scores):
+    """-E f(G(z)) (Arjovsky et al. 2017, Algorithm 1)."""
+    return -fake_scores.mean(-1)
+
+
+def d_loss_hinge(real_scores, fake_scores):
+    """E max(0, 1 - D(x)) + E max(0, 1 + D(G(z))) (Lim & Ye 2017; Miyato et al. 2018; Zhang et al. 2019)."""
+    return F.relu(1 - real_scores).mean(-1) + F.relu(1 + fake_scores).mean(-1)
+
+
+def g_loss_hinge(fake_scores):
+    """-E D(G(z)) (the generator side of the hinge loss)."""
+    return -fake_scores.mean(-1)
+
+
+def d_loss_least_squares(real_scores, fake_scores):
+    """1/2 E (D(x) - 1)^2 + 1/2 E D(G(z))^2 (LSGAN, Mao et al. 2017, Eq. 2 with a=0, b=c=1)."""
+    return 0.5 * (real_scores - 1).pow(2).mean(-1) + 0.5 * fake_scores.pow(2).mean(-1)
+
+
+def g_loss_least_squares(fake_scores):
+    """1/2 E (D(G(z)) - 1)^2 (LSGAN, Eq. 2)."""
+    return 0.5 * (fake_scores - 1).pow(2).mean(-1)
+
+
+#: name -> (discriminator loss, generator loss)
+LOSSES = {
+    "minimax": (d_loss_minimax, g_loss_minimax),
+    "nonsaturating": (d_loss_minimax, g_loss_nonsaturating),
+    "wasserstein": (d_loss_wasserstein, g_loss_wasserstein),
+    "hinge": (d_loss_hinge, g_loss_hinge),
+    "least_squares": (d_loss_least_squares, g_loss_least_squares),
+}
+
+
+def get(name):
+    """The (d_loss, g_loss) pair called ``name``; a clear error for an unknown name."""
+    if name not in LOSSES:
+        raise ValueError(f"unknown loss {name!r}; choose one of {sorted(LOSSES)}")
+    return LOSSES[name]

@@ -1,0 +1,118 @@
+"""Figures shared by the chapters.
+
+* ``figure1``: the 1-D picture of Goodfellow et al. (2014), Figure 1: data density black
+  dotted, generator density p_g green solid, discriminator D blue dashed, and arrows from
+  the latent line z (below) to x = G(z) (above).
+* ``animate_figure1``: the same picture over training snapshots (a matplotlib animation).
+* ``field_on_grid`` / ``samples_over_field``: 2-D samples drawn over a discriminator or critic field.
+"""
+import numpy as np
+import torch
+
+DATA_STYLE = dict(color="black", linestyle=":", linewidth=2, label=r"data $p_{data}$")
+GEN_STYLE = dict(color="green", linewidth=2, label=r"generator $p_g$")
+DISC_STYLE = dict(color="tab:blue", linestyle="--", linewidth=2, label=r"discriminator $D(x)$")
+
+
+def kde_1d(samples, grid, bandwidth=None):
+    """Gaussian kernel density estimate of 1-D ``samples`` on ``grid`` (Silverman's bandwidth)."""
+    s = np.ravel(np.asarray(samples, float))
+    if bandwidth is None:
+        bandwidth = 1.06 * max(s.std(), 1e-3) * len(s) ** (-1 / 5)
+    g = np.asarray(grid, float)[:, None]
+    return np.exp(-0.5 * ((g - s) / bandwidth) ** 2).sum(1) / (len(s) * bandwidth * np.sqrt(2 * np.pi))
+
+
+def figure1(ax, x_grid, p_data, p_g, d, z=None, x_of_z=None, title=None, density_max=None):
+    """Draw Goodfellow et al. (2014) Figure 1 on ``ax``.
+
+    ``p_data``, ``p_g`` and ``d`` are values on ``x_grid``; ``z`` and ``x_of_z`` (optional) are a
+    few latent points and their images G(z), drawn as arrows from the z line up to the x line."""
+    top = density_max or 1.05 * max(np.max(p_data), np.max(p_g), 1.0)
+    ax.plot(x_grid, p_data, **DATA_STYLE)
+    ax.plot(x_grid, p_g, **GEN_STYLE)
+    ax.plot(x_grid, d, **DISC_STYLE)
+    z_line, x_line = -0.45 * top, -0.08 * top
+    if z is not None:
+        z, x_of_z = np.ravel(z), np.ravel(x_of_z)
+        lo, hi = x_grid[0], x_grid[-1]
+        z_pos = lo + (z - z.min()) / max(np.ptp(z), 1e-9) * (hi - lo) * 0.5 + 0.25 * (hi - lo)
+        ax.hlines([z_line, x_line], lo, hi, color="0.3", linewidth=1)
+        for a, b in zip(z_pos, x_of_z):
+            ax.annotate("", xy=(b, x_line), xytext=(a, z_line),
+                        arrowprops=dict(arrowstyle="->", color="0.4", linewidth=0.8))
+        ax.text(lo, z_line, "z ", ha="right", va="center")
+        ax.text(lo, x_line, "x ", ha="right", va="center")
+    ax.set_ylim(z_line - 0.08 * top if z is not None else 0, top)
+    ax.set_xlim(x_grid[0], x_grid[-1])
+    ax.set_xlabel("x")
+    ax.set_ylabel("density / D(x)")
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="upper right", fontsize="small")
+    return ax
+
+
+def animate_figure1(frames, x_grid, p_data, interval=200):
+    """Animate ``frames``: a list of dicts with ``p_g``, ``d`` and optionally ``z``, ``x_of_z``, ``title``.
+
+    Returns a ``matplotlib.animation.FuncAnimation``; in a notebook show it with
+    ``IPython.display.HTML(anim.to_jshtml())``."""
+    import matplotlib.pyplot as plt
+    from matplotlib.animation import FuncAnimation
+
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    top = 1.05 * max(max(np.max(f["p_g"]) for f in frames), np.max(p_data), 1.0)
+
+    def draw(i):
+        ax.clear()
+        f = frames[i]
+        figure1(ax, x_grid, p_data, f["p_g"], f["d"], f.get("z"), f.get("x_of_z"), f.get("title"), top)
+
+    anim = FuncAnimation(fig, draw, frames=len(frames), interval=interval)
+    plt.close(fig)
+    return anim
+
+
+def field_on_grid(D, lims=(-3, 3), n=50, transform="sigmoid"):
+    """Evaluate ``D`` on an n x n grid over ``lims`` (a pair, or ((xlo, xhi), (ylo, yhi))).
+
+    Returns ``(xs, ys, values)`` with values of shape (n, n), row i at y = ys[i].
+    ``transform``: 'sigmoid' gives D(x) in [0, 1]; 'none' the raw critic value."""
+    (xlo, xhi), (ylo, yhi) = (lims, lims) if np.ndim(lims[0]) == 0 else lims
+    xs, ys = np.linspace(xlo, xhi, n), np.linspace(ylo, yhi, n)
+    xx, yy = np.meshgrid(xs, ys)
+    param = next(D.parameters())
+    pts = torch.tensor(np.stack([xx.ravel(), yy.ravel()], 1), dtype=param.dtype, device=param.device)
+    with torch.no_grad():
+        v = D(pts)
+        v = torch.sigmoid(v) if transform == "sigmoid" else v
+    return xs, ys, v.reshape(n, n).cpu().numpy()
+
+
+def samples_over_field(ax, samples, field=None, real=None, centres=None, title=None, field_label="D(x)", lims=None):
+    """Scatter generated ``samples`` (N, 2) over a ``field`` = (xs, ys, values) from ``field_on_grid``."""
+    if field is not None:
+        xs, ys, v = field
+        im = ax.contourf(xs, ys, v, levels=20, cmap="RdBu_r", alpha=0.8)
+        ax.figure.colorbar(im, ax=ax, label=field_label, fraction=0.046)
+        lims = lims or ((xs[0], xs[-1]), (ys[0], ys[-1]))
+    if real is not None:
+        r = np.asarray(real)
+        ax.scatter(r[:, 0], r[:, 1], s=2, c="black", alpha=0.3, label="real")
+    s = np.asarray(samples)
+    ax.scatter(s[:, 0], s[:, 1], s=2, c="orange", alpha=0.6, label="generated")
+    if centres is not None:
+        c = np.asarray(centres)
+        ax.scatter(c[:, 0], c[:, 1], marker="x", s=40, c="black", label="mode centres")
+    if lims is not None:
+        (xlo, xhi), (ylo, yhi) = (lims, lims) if np.ndim(lims[0]) == 0 else lims
+        ax.set_xlim(xlo, xhi)
+        ax.set_ylim(ylo, yhi)
+    ax.set_aspect("equal")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="upper right", fontsize="x-small", markerscale=3)
+    return ax
