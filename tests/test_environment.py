@@ -15,7 +15,8 @@ def test_environment_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     py = names(project["dependencies"]) | names(sum(project["optional-dependencies"].values(), []))
     conda = set()
-    for line in (ROOT / "environment.yml").read_text().splitlines():
+    text = (ROOT / "environment.yml").read_text()
+    for line in text.split("dependencies:", 1)[1].splitlines():
         m = re.match(r"\s+-\s+([A-Za-z0-9_.\-]+)", line)
         if m and m.group(1) not in ("python", "pip"):
             n = m.group(1).lower().replace("_", "-")

@@ -1,0 +1,48 @@
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+
+from gan_course import nets, plotting, toys
+
+
+def test_kde_integrates_to_one_and_recovers_a_gaussian():
+    x = toys.gaussian1d(1.0, 0.5).sample(20_000, seed=0).numpy()
+    grid = np.linspace(-2, 4, 601)
+    k = plotting.kde_1d(x, grid)
+    assert np.trapezoid(k, grid) == pytest.approx(1.0, abs=1e-3)
+    assert np.abs(k - toys.gaussian1d(1.0, 0.5).pdf(grid)).max() < 0.05
+
+
+def test_figure1_draws_the_paper_styles():
+    fig, ax = plt.subplots()
+    x = np.linspace(-3, 3, 50)
+    plotting.figure1(ax, x, np.ones(50) * 0.2, np.ones(50) * 0.3, np.ones(50) * 0.5, z=np.linspace(0, 1, 5),
+                     x_of_z=np.linspace(-1, 1, 5))
+    data, gen, disc = ax.lines[:3]
+    assert data.get_color() == "black" and data.get_linestyle() == ":"
+    assert gen.get_color() == "green"
+    assert disc.get_linestyle() == "--"
+    assert len([c for c in ax.texts if c.get_text().strip() in ("z", "x")]) == 2
+    assert len(ax.patches) + len([a for a in ax.get_children() if isinstance(a, matplotlib.text.Annotation)]) >= 5
+    plt.close(fig)
+
+
+def test_field_on_grid_matches_direct_evaluation():
+    torch.manual_seed(0)
+    D = nets.Discriminator(2, 8, 1)
+    xs, ys, v = plotting.field_on_grid(D, lims=(-1, 1), n=5)
+    with torch.no_grad():
+        want = torch.sigmoid(D(torch.tensor([[xs[3], ys[1]]], dtype=torch.float32))).item()
+    assert v.shape == (5, 5) and v[1, 3] == pytest.approx(want, rel=1e-5)
+
+
+def test_samples_over_field_labels_axes():
+    fig, ax = plt.subplots()
+    D = nets.Discriminator(2, 8, 1)
+    plotting.samples_over_field(ax, np.zeros((10, 2)), plotting.field_on_grid(D, n=10), centres=toys.ring8().centres)
+    assert ax.get_xlabel() and ax.get_ylabel() and ax.get_legend() is not None
+    plt.close(fig)

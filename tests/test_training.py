@@ -1,0 +1,143 @@
+import numpy as np
+import pytest
+import torch
+
+from gan_course import device, nets, toys
+from gan_course.training import TrainConfig, TrainingDiverged, train_gan
+
+FAST = dict(steps=60, batch_size=32, progress=False, device="cpu")
+
+
+def small():
+    torch.manual_seed(0)
+    return nets.Generator(2, 2, 16, 2), nets.Discriminator(2, 16, 2)
+
+
+def test_history_and_snapshots():
+    G, D = small()
+    h = train_gan(G, D, toys.ring8(), snapshot_steps=(0, 30, 60), n_snapshot=50, **FAST)
+    assert h.steps.tolist() == list(range(1, 61))
+    assert h.d_loss.shape == h.g_loss.shape == (60,) and np.isfinite(h.d_loss).all()
+    assert sorted(h.snapshots) == [0, 30, 60]
+    assert h.snapshots[30]["samples"].shape == (50, 2)
+    assert not h.interrupted and h.device == "cpu"
+
+
+def test_same_seed_same_numbers():
+    runs = []
+    for _ in range(2):
+        G, D = small()
+        runs.append(train_gan(G, D, toys.ring8(), seed=5, **FAST))
+    np.testing.assert_array_equal(runs[0].d_loss, runs[1].d_loss)
+    np.testing.assert_array_equal(runs[0].g_loss, runs[1].g_loss)
+
+
+def test_k_d_discriminator_steps_per_generator_step():
+    calls = []
+    G, D = small()
+    train_gan(G, D, toys.ring8(), k_d=3, penalty=lambda D, r, f: calls.append(1) or torch.zeros(()), **FAST)
+    assert len(calls) == 3 * 60
+
+
+def test_weight_clipping_bounds_every_weight():
+    G, D = small()
+    train_gan(G, D, toys.ring8(), loss="wasserstein", optimizer="rmsprop", clip=0.01, lr_d=5e-3, **FAST)
+    assert max(p.abs().max().item() for p in D.parameters()) <= 0.01
+
+
+def test_instance_noise_schedule_and_observe():
+    class Sched:
+        def __init__(self):
+            self.seen = []
+
+        def __call__(self, step, steps):
+            return 1.0 - step / steps
+
+        def observe(self, d_loss):
+            self.seen.append(d_loss)
+
+    s = Sched()
+    G, D = small()
+    h = train_gan(G, D, toys.ring8(), instance_noise=s, **FAST)
+    np.testing.assert_allclose(h.sigma, 1 - np.arange(60) / 60)
+    assert len(s.seen) == 60 and np.allclose(s.seen, h.d_loss)
+
+
+def test_nan_stops_with_a_message_naming_network_and_step():
+    calls = []
+
+    def bad_penalty(D, real, fake):
+        calls.append(1)
+        return torch.tensor(float("nan")) if len(calls) == 17 else torch.zeros(())
+
+    G, D = small()
+    with pytest.raises(TrainingDiverged, match=r"discriminator's loss became nan at generator step 17"):
+        train_gan(G, D, toys.ring8(), penalty=bad_penalty, check_every=10, **FAST)
+
+
+def test_poisoned_generator_weight_stops_at_the_next_step():
+    G, D = small()
+
+    def poison(step, steps):
+        if step == 5:
+            with torch.no_grad():
+                G.net[0].weight[0, 0] = float("inf")
+        return 0.0
+
+    # the inf weight makes G's output NaN, so D's loss at the same (1-based) step 6 is NaN
+    with pytest.raises(TrainingDiverged, match=r"discriminator's loss became nan at generator step 6"):
+        train_gan(G, D, toys.ring8(), instance_noise=poison, check_every=10, **FAST)
+
+
+def test_weight_check_names_the_network_and_parameter():
+    from gan_course.training import _check_weights
+
+    G, _ = small()
+    with torch.no_grad():
+        G.net[2].bias[1] = float("nan")
+    with pytest.raises(TrainingDiverged, match=r"generator's weight 'net.2.bias' became NaN/inf by generator step 40"):
+        _check_weights(G, "generator", 40)
+
+
+def test_keyboard_interrupt_returns_history_so_far():
+    ring = toys.ring8()
+    calls = []
+
+    def data(n, g):
+        calls.append(1)
+        if len(calls) == 41:
+            raise KeyboardInterrupt
+        return ring.sample(n, generator=g)
+
+    G, D = small()
+    h = train_gan(G, D, data, **FAST)
+    assert h.interrupted and len(h.d_loss) == 40 and np.isfinite(h.d_loss).all()
+
+
+@pytest.mark.parametrize("bad", [dict(lr_d=-1e-3), dict(lr_g=0), dict(k_d=0), dict(steps=0), dict(loss="nope"),
+                                 dict(optimizer="sgd"), dict(clip=-0.1), dict(snapshot_steps=(99,))])
+def test_bad_config_is_a_value_error(bad):
+    G, D = small()
+    with pytest.raises(ValueError):
+        train_gan(G, D, toys.ring8(), **{**FAST, **bad})
+
+
+def test_wrong_data_shape_is_a_value_error():
+    G, D = small()
+    with pytest.raises(ValueError, match=r"shape \(N, 2\)"):
+        train_gan(G, D, toys.gaussian1d(0, 1), **FAST)
+
+
+def test_learns_a_gaussian_mean_and_std():
+    torch.manual_seed(0)
+    G, D = nets.Generator(1, 1, 32, 2), nets.Discriminator(1, 32, 2)
+    target = toys.gaussian1d(3.0, 0.5)
+    train_gan(G, D, target, steps=1500, batch_size=128, lr_d=2e-3, lr_g=2e-3, progress=False, device="cpu")
+    x = G.sample(20_000).detach()
+    assert x.mean().item() == pytest.approx(3.0, abs=0.2)
+    assert x.std().item() == pytest.approx(0.5, abs=0.2)
+
+
+def test_default_device_follows_cuda_availability():
+    assert device.default_device().type == ("cuda" if torch.cuda.is_available() else "cpu")
+    assert TrainConfig().device is None
