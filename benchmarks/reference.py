@@ -19,7 +19,7 @@ def sequential_mlp(d_in, d_out, width, depth=3):
 
 
 def reference_gan(steps, width, device, batch=256, seed=0):
-    """Non-saturating GAN on ring8, one D step per G step."""
+    """Non-saturating GAN on ring8, one D step per G step (Goodfellow et al. 2014, Algorithm 1)."""
     torch.manual_seed(seed)
     G, D = sequential_mlp(2, 2, width).to(device), sequential_mlp(2, 1, width).to(device)
     opt_g = torch.optim.Adam(G.parameters(), lr=1e-4, betas=(0.5, 0.999))
@@ -29,12 +29,14 @@ def reference_gan(steps, width, device, batch=256, seed=0):
     ones, zeros = torch.ones(batch, 1, device=device), torch.zeros(batch, 1, device=device)
     for _ in range(steps):
         real = ring.sample(batch).to(device)
-        fake = G(torch.randn(batch, 2, device=device))
-        loss_d = bce(D(real), ones) + bce(D(fake.detach()), zeros)
+        with torch.no_grad():
+            fake = G(torch.randn(batch, 2, device=device))
+        loss_d = bce(D(real), ones) + bce(D(fake), zeros)
         opt_d.zero_grad()
         loss_d.backward()
         opt_d.step()
-        loss_g = bce(D(fake), ones)
+        # a fresh noise minibatch for the generator update, as in Algorithm 1 of Goodfellow et al. (2014)
+        loss_g = bce(D(G(torch.randn(batch, 2, device=device))), ones)
         opt_g.zero_grad()
         loss_g.backward()
         opt_g.step()

@@ -98,10 +98,9 @@ def _sampler(real):
 
 
 def _optimizer(name, params, lr, betas):
-    # foreach=True: one fused call over all tensors instead of a Python loop per tensor
     if name == "adam":
-        return torch.optim.Adam(params, lr=lr, betas=betas, foreach=True)
-    return torch.optim.RMSprop(params, lr=lr, foreach=True)
+        return torch.optim.Adam(params, lr=lr, betas=betas)
+    return torch.optim.RMSprop(params, lr=lr)
 
 
 def _first_bad(values):
@@ -180,13 +179,10 @@ def train_gan(G, D, real, config=None, snapshot_fn=None, **overrides):
             snapshot(0)
         for step in range(n):
             sigma = sigmas[step] = noise_sigma(config.instance_noise, step, n)
-            for j in range(config.k_d):
+            for _ in range(config.k_d):
                 x = sample_real(B, g_data).to(device)
-                # the last D step's fakes keep their graph and are reused for the G step
-                # (as the PyTorch DCGAN example does), saving one generator forward pass
-                with torch.set_grad_enabled(j == config.k_d - 1):
-                    x_fake_g = G(G.sample_latent(B, g_latent, device))
-                x_fake = x_fake_g.detach()
+                with torch.no_grad():
+                    x_fake = G(G.sample_latent(B, g_latent, device))
                 loss_d = d_loss_fn(D(noisy(x, sigma)), D(noisy(x_fake, sigma)))
                 if config.penalty is not None:
                     loss_d = loss_d + config.penalty_weight * config.penalty(D, x, x_fake)
@@ -199,7 +195,7 @@ def train_gan(G, D, real, config=None, snapshot_fn=None, **overrides):
                     with torch.no_grad():
                         for p in D.parameters():
                             p.clamp_(-config.clip, config.clip)
-            loss_g = g_loss_fn(D(noisy(x_fake_g, sigma)))
+            loss_g = g_loss_fn(D(noisy(G(G.sample_latent(B, g_latent, device)), sigma)))
             opt_g.zero_grad(set_to_none=True)
             loss_g.backward()
             opt_g.step()

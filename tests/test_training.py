@@ -133,12 +133,12 @@ def test_moves_the_generator_onto_a_gaussian_target():
     still oscillates after 1,500 steps, so the std is not asserted tightly.)"""
     from gan_course.divergences import w1_1d
 
-    torch.manual_seed(1)
+    torch.manual_seed(0)
     G, D = nets.Generator(1, 1, 32, 2), nets.Discriminator(1, 32, 2)
     target = toys.gaussian1d(3.0, 0.5)
     ref = target.sample(20_000, seed=9)
     before = w1_1d(G.sample(20_000).detach(), ref)
-    train_gan(G, D, target, steps=1500, batch_size=128, lr_d=2e-3, lr_g=2e-3, seed=1, progress=False, device="cpu")
+    train_gan(G, D, target, steps=1500, batch_size=128, lr_d=2e-3, lr_g=2e-3, seed=0, progress=False, device="cpu")
     x = G.sample(20_000).detach()
     assert x.mean().item() == pytest.approx(3.0, abs=0.2)
     assert w1_1d(x, ref) < before / 10
