@@ -14,7 +14,7 @@ TORCH_SPEC ?= torch==2.13.0
 # Two workers: one per core on the 2-core reference machine.
 WORKERS ?= 2
 
-.PHONY: setup lab test unit chapters notebooks browser-deps clean
+.PHONY: setup lab test unit chapters notebooks browser-deps site slides bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed, found " + sys.version' 
@@ -33,18 +33,34 @@ browser-deps:
 	@sh scripts/ensure_chromium.sh
 
 test: setup browser-deps
-	OMP_NUM_THREADS=1 MPLBACKEND=Agg $(BIN)/python -m pytest -n $(WORKERS) --dist loadfile \
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(WORKERS) --dist loadfile \
 	    --nbval-lax --nbval-cell-timeout=600 tests chapters -p no:cacheprovider -rfEs
 
 unit: setup
 	$(BIN)/python -m pytest tests -q
 
 chapters: setup
-	OMP_NUM_THREADS=1 MPLBACKEND=Agg $(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --nbval-lax chapters
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --nbval-lax chapters
 
 # Regenerate every notebook from its .py source (the .py is the source of truth).
 notebooks: setup
 	$(BIN)/jupytext --to ipynb chapters/*.py
+
+# The executed static site: _site/index.html (reuses notebooks that `make test` executed).
+site: setup
+	OMP_NUM_THREADS=1 $(BIN)/python scripts/build_site.py --out _site
+
+# Slides of one chapter as reveal.js HTML (CHAPTER=01_minimax); in JupyterLab, RISE's
+# "Render as slideshow" (Alt+R) presents a chapter live and offline.
+CHAPTER ?= 01_minimax
+slides: setup
+	$(BIN)/jupyter nbconvert --to slides --execute --output-dir _site/slides chapters/$(CHAPTER).ipynb
+
+# Speed of the course's trainers against plain PyTorch loops (benchmarks/results/*.json).
+bench: setup
+	$(BIN)/python benchmarks/bench.py --device cpu
+	$(BIN)/python -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' \
+	    && $(BIN)/python benchmarks/bench.py --device cuda --skip-chapters || true
 
 clean:
 	rm -rf $(VENV) build test-artifacts _site
