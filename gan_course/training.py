@@ -190,7 +190,7 @@ def train_gan(G, D, real, config=None, snapshot_fn=None, **overrides):
                 loss_d.backward()
                 opt_d.step()
                 if observe is not None:
-                    observe(float(loss_d))
+                    observe(float(loss_d.detach()))
                 if config.clip is not None:
                     with torch.no_grad():
                         for p in D.parameters():
