@@ -122,6 +122,10 @@ assert f[1e-3] < 0.01 and f[1e-3] / f[1e-1] < 0.05, "the overlap should shrink i
 #   which goes to zero as $D(G(z)) \to 0$ (Theorem 2.4);
 # * non-saturating: $-\mathbb{E}_z \log D(G(z))$; its gradient is $-(1 - D(G(z)))\,\nabla_\theta\mathrm{logit}$,
 #   and grows as $D$ sharpens (Theorem 2.6).
+#
+# Arjovsky & Bottou also find the $-\log D$ gradient's *variance* growing (their Figure 3, on images).
+# Here $G$ is fixed and smooth, and the batch-to-batch spread stays small; the trouble shows once $G$
+# follows such large steps: see the mode hopping below.
 
 # %%
 real_line = gc.toys.parallel_lines(0.0)
@@ -222,6 +226,8 @@ fig, axes = plt.subplots(1, 4, figsize=(14, 3.4))
 for ax, (s, h) in zip(axes, ns_runs.items()):
     gc.plotting.samples_over_field(ax, h.snapshots[1500]["samples"][:1000], real=ring.sample(500, seed=1),
                                    centres=ring.centres, lims=(-2.6, 2.6), title=f"seed {s}: {stats[s][-1].modes_covered}/8 modes")
+    ax.get_legend().remove()
+axes[0].legend(loc="center", fontsize="x-small", markerscale=2)
 for s in stats:
     axes[3].plot(check_steps, [m.modes_covered for m in stats[s]], "o-", label=f"seed {s}")
 axes[3].axhline(8, color="0.5", ls=":")

@@ -79,10 +79,12 @@ def generator_field(real, fake, sigma, x, loss="minimax"):
     return (-grad).numpy()
 
 
-def draw_noise_field(ax, real, fake, sigma, lims=(-3, 3), n=50, loss="minimax", arrow_scale=None):
+def draw_noise_field(ax, real, fake, sigma, lims=(-3, 3), n=50, loss="minimax", arrow_scale=None, max_arrow=None):
     """Draw D*_sigma on an n x n grid, the real and fake points, and the generator's arrows.
 
-    Returns the mean arrow length (the mean norm of ``generator_field`` over ``fake``)."""
+    ``arrow_scale``: gradient norm per unit of drawn length (None: matplotlib's autoscale);
+    ``max_arrow``: clip drawn arrows to this length in data units (display only).
+    Returns the mean arrow length (the mean norm of ``generator_field`` over ``fake``, unclipped)."""
     xs = np.linspace(lims[0], lims[1], n)
     xx, yy = np.meshgrid(xs, xs)
     grid = np.stack([xx.ravel(), yy.ravel()], 1)
@@ -93,6 +95,10 @@ def draw_noise_field(ax, real, fake, sigma, lims=(-3, 3), n=50, loss="minimax", 
     r, f = np.asarray(real), np.asarray(fake)
     ax.scatter(r[:, 0], r[:, 1], s=4, c="black", label="real")
     ax.scatter(f[:, 0], f[:, 1], s=4, c="orange", label="generated (fixed G)")
+    mean_norm = float(np.linalg.norm(v, axis=1).mean())
+    if max_arrow is not None and arrow_scale is not None:
+        length = np.linalg.norm(v, axis=1, keepdims=True) / arrow_scale
+        v = v * np.minimum(1.0, max_arrow / np.maximum(length, 1e-300))
     ax.quiver(f[:, 0], f[:, 1], v[:, 0], v[:, 1], color="darkgreen", angles="xy", scale_units="xy",
               scale=arrow_scale, width=0.004, label=r"$-\nabla_x$ generator loss")
     ax.set_xlim(*lims)
@@ -100,7 +106,6 @@ def draw_noise_field(ax, real, fake, sigma, lims=(-3, 3), n=50, loss="minimax", 
     ax.set_aspect("equal")
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
-    mean_norm = float(np.linalg.norm(v, axis=1).mean())
     ax.set_title(rf"$\sigma$ = {sigma:.3g}: mean arrow length {mean_norm:.2e}")
     ax.legend(loc="lower right", fontsize="x-small", markerscale=2)
     return mean_norm

@@ -88,6 +88,10 @@ def test_draw_noise_field_returns_mean_arrow():
     v = smoothing.generator_field(real, fake, 0.5, fake)
     assert m == pytest.approx(np.linalg.norm(v, axis=1).mean())
     assert "0.5" in ax.get_title()
+    m2 = smoothing.draw_noise_field(ax, real, fake, 0.5, n=20, arrow_scale=1e-3, max_arrow=0.1)
+    assert m2 == pytest.approx(m)  # clipping changes the drawing only
+    q = ax.collections[-1]  # the quiver just drawn: arrows clipped to 0.1 units = 1e-4 in gradient norm
+    assert np.allclose(np.hypot(q.U, q.V), np.minimum(np.linalg.norm(v, axis=1), 1e-4))
     plt.close(fig)
 
 
