@@ -48,12 +48,12 @@ def gradient_under_training_d(G, D, real, d_steps=1000, batch_size=256, lr_d=1e-
     for t in range(d_steps):
         x = real.sample(batch_size, generator=g).to(device)
         with torch.no_grad():
-            fake = G(G.sample_latent(batch_size, g).to(device))
+            fake = G(G.sample_latent(batch_size, g, "cpu").to(device))
         loss_d = losses.d_loss_minimax(D(x), D(fake))
         opt.zero_grad(set_to_none=True)
         loss_d.backward()
         opt.step()
-        z = G.sample_latent(batch_size, g).to(device)
+        z = G.sample_latent(batch_size, g, "cpu").to(device)
         out["d_loss"][t] = float(loss_d.detach())
         out["minimax"][t] = generator_grad_norm(G, D, z, "minimax")
         out["nonsaturating"][t] = generator_grad_norm(G, D, z, "nonsaturating")
