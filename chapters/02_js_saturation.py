@@ -78,7 +78,7 @@ assert np.abs(w1 - np.abs(thetas)).max() < 1e-6, "W1 should be |theta|"
 # A generator $G: \mathbb{R}^k \to \mathbb{R}^d$ with $k < d$ maps its latent space onto a set of
 # dimension at most $k$: the image of a smooth map has measure zero in $\mathbb{R}^d$. Real data
 # also concentrate near a low-dimensional set. Two such sets meet, if at all, in a set of measure
-# zero under both (Arjovsky & Bottou 2017, Lemmas 2–3), so a perfect discriminator exists.
+# zero under both (Arjovsky & Bottou 2017, Sec. 2.1), so a perfect discriminator exists.
 #
 # Below: the data are the segment $P_0$; a randomly initialised MLP generator with a
 # **1-D latent** draws a curve in $\mathbb{R}^2$ that even crosses the segment. The fraction of

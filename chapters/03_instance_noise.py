@@ -38,7 +38,7 @@ print("device:", device)
 #
 # Replace $x$ by $x + \varepsilon$, $\varepsilon \sim \mathcal{N}(0, \sigma^2 I)$, for real and generated
 # inputs alike: $D$ now compares $p_r * \mathcal{N}_\sigma$ and $p_g * \mathcal{N}_\sigma$, which are
-# positive everywhere (Arjovsky & Bottou 2017, Sec. 3.1; Sønderby et al. 2017). For the parallel
+# positive everywhere (Arjovsky & Bottou 2017, Sec. 3; Sønderby et al. 2017). For the parallel
 # lines both smoothed laws factor into an $x$-part and the *same* $y$-part, so
 #
 # $$\mathrm{JSD}(P_0 * \mathcal{N}_\sigma \,\|\, P_\theta * \mathcal{N}_\sigma)
@@ -126,7 +126,7 @@ assert outward.all(), "at moderate noise every arrow should point towards the da
 #   $\sigma \leftarrow \sigma\, e^{\,\gamma(\text{target} - L_D)}$. The slider shows why: noise helps only
 #   while $D$ would otherwise win. When $D$'s cross-entropy $L_D$ falls below the target (here 1.0;
 #   $2\log 2 \approx 1.39$ at chance) the noise grows; once $G$ matches the data $L_D \to 2\log 2$ and
-#   $\sigma$ decays geometrically to zero on its own.
+#   $\sigma$ decays geometrically to zero on its own. (This feedback rule is the course's choice.)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Side by side on the parallel lines

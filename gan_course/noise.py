@@ -2,8 +2,8 @@
 
 Instance noise adds N(0, sigma^2 I) to both the real and the generated inputs of D, so D compares
 the smoothed densities p_data * N_sigma and p_g * N_sigma, which overlap even when p_data and
-p_g live on disjoint manifolds (Arjovsky & Bottou 2017, Sec. 3.1; Sønderby et al. 2017,
-Sec. 3.2 and Appendix C). Convolution with a Gaussian is injective, so the smoothed problem
+p_g live on disjoint manifolds (Arjovsky & Bottou 2017, Sec. 3; Sønderby et al. 2017).
+Convolution with a Gaussian is injective, so the smoothed problem
 has the same solution p_g = p_data; noise is a way to keep the gradient alive while G is far
 from the data, and it must go to zero for G to learn the sharp target.
 
@@ -15,8 +15,8 @@ from the data, and it must go to zero for G to learn the sharp target.
   (its cross-entropy below ``target``) the noise grows, so the smoothed densities overlap
   and G's gradient returns; when D is confused (loss above target, as it is once p_g = p_data,
   where the loss is 2 log 2) the noise decays geometrically towards ``sigma_min``.
-  Keeping D's loss near a target is the idea sketched for instance noise by Sønderby et al.
-  (2017) and F. Huszár (2016); this particular multiplicative rule is the course's choice.
+  Sønderby et al. (2017) anneal linearly; this feedback rule (hold D's loss near a target) is
+  the course's own choice, motivated in chapter 3, not a rule taken from a paper.
 """
 import math
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""What D sees under instance noise: Gaussian-smoothed densities (Arjovsky & Bottou 2017, Sec. 3.1).
+"""What D sees under instance noise: Gaussian-smoothed densities (Arjovsky & Bottou 2017, Sec. 3).
 
 Adding eps ~ N(0, sigma^2 I) to D's inputs replaces p_data and p_g by p_data * N_sigma and
 p_g * N_sigma, which are positive everywhere, so the JSD between them is below log 2 and
