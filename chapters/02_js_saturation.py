@@ -63,7 +63,7 @@ ax.legend(loc="lower right", fontsize="small")
 ax.set_title(r"$P_0$ against $P_\theta$")
 plt.show()
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 off = thetas != 0
 print(f"max |JSD - log 2| over theta != 0: {np.abs(js[off] - math.log(2)).max():.2e}")
 print(f"max |W1 - |theta||: {np.abs(w1 - np.abs(thetas)).max():.2e}")
@@ -105,7 +105,7 @@ a2.set_xlabel(r"$\varepsilon$"), a2.set_ylabel("fraction of generated samples"),
 plt.tight_layout()
 plt.show()
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 f = dict(zip(eps, frac))
 print(f"min distance to data support: {dist.min():.2e}; within 1e-1: {f[1e-1]:.4f}, 1e-2: {f[1e-2]:.4f}, "
       f"1e-3: {f[1e-3]:.4f}")
@@ -144,7 +144,7 @@ D = gc.nets.Discriminator(2, width=128, depth=3)
 run = gc.saturation.gradient_under_training_d(fixed_generator(0), D, real_line, d_steps=1500,
                                               batch_size=128, lr_d=2e-3, seed=0, device=device)
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 it = np.arange(1, len(run["minimax"]) + 1)
 fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.6))
 a1.semilogy(it, run["minimax"], label=r"minimax $\log(1 - D(G(z)))$")
@@ -221,7 +221,7 @@ print("real data:", real_stats)
 for s in stats:
     print(f"seed {s}, step 1500:", stats[s][-1])
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 4, figsize=(14, 3.4))
 for ax, (s, h) in zip(axes, ns_runs.items()):
     gc.plotting.samples_over_field(ax, h.snapshots[1500]["samples"][:1000], real=ring.sample(500, seed=1),

@@ -103,7 +103,7 @@ display(widgets.interactive(show_field, sigma=slider, loss=loss_menu))
 # %% [markdown]
 # The same function without a browser, at three noise levels (the checks below use its return value):
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 arrow = {s: show_field(s) for s in (0.02, 0.5, 3.0)}
 print({s: f"{v:.2e}" for s, v in arrow.items()})
 assert arrow[0.02] < 1e-6 * arrow[0.5], "with almost no noise the minimax gradient should vanish"
@@ -156,7 +156,7 @@ def start(seed):
                                             device=device)
     return G, D
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 runs = {}
 for seed in (0, 1, 2):
     G0, D0 = start(seed)
@@ -190,7 +190,7 @@ plt.show()
 # %% [markdown]
 # The schedules themselves, as the trainer recorded them ($\sigma$ used at each generator step, seed 0):
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, ax = plt.subplots(figsize=(6, 3))
 for name in schedules:
     ax.plot(runs[name, 0].sigma, label=name)

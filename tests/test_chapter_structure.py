@@ -1,28 +1,16 @@
 """Every chapter has a title slide, slides that fit, and at least two exercises with collapsed solutions."""
+import importlib.util
 from pathlib import Path
 
 import jupytext
 import pytest
 
-CHAPTERS = sorted((Path(__file__).resolve().parents[1] / "chapters").glob("[0-9][0-9]_*.py"))
-MAX_SLIDE_LINES = 32  # source lines on one slide (a figure is shown below its cell)
-
-
-def slide_type(cell):
-    return cell.metadata.get("slideshow", {}).get("slide_type", "-")
-
-
-def slides(nb):
-    """Group cells into slides as reveal.js / RISE do: 'slide' and 'subslide' open a new one."""
-    out = []
-    for cell in nb.cells:
-        kind = slide_type(cell)
-        if kind in ("skip", "notes"):
-            continue
-        if kind in ("slide", "subslide") or not out:
-            out.append([])
-        out[-1].append(cell)
-    return out
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.py"))
+spec = importlib.util.spec_from_file_location("mark_slides", ROOT / "scripts" / "mark_slides.py")
+mark_slides = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(mark_slides)
+slides, slide_type, MAX_SLIDE_LINES = mark_slides.slides, mark_slides.slide_type, mark_slides.MAX_SLIDE_LINES
 
 
 @pytest.mark.parametrize("src", CHAPTERS, ids=lambda p: p.stem)
@@ -36,7 +24,8 @@ def test_title_slide(src):
 def test_no_slide_overflows(src):
     for i, s in enumerate(slides(jupytext.read(src))):
         n = sum(len(c.source.splitlines()) for c in s)
-        assert n <= MAX_SLIDE_LINES, f"slide {i} of {src.stem} has {n} lines (max {MAX_SLIDE_LINES}): {s[0].source[:60]!r}"
+        assert n <= MAX_SLIDE_LINES, (f"slide {i} of {src.stem} has {n} lines (max {MAX_SLIDE_LINES}): "
+                                      f"{s[0].source[:60]!r}; run scripts/mark_slides.py or split the cell")
 
 
 @pytest.mark.parametrize("src", CHAPTERS, ids=lambda p: p.stem)
