@@ -126,7 +126,8 @@ for f in fits:
     print(f"reverse-KL local minimum: mu = {f.mu:+.3f}, sigma = {f.sigma:.3f}, KL(q||p) = {f.kl:.4f} nats")
 print(f"-log 0.6 = {-math.log(0.6):.4f}, -log 0.4 = {-math.log(0.4):.4f}")
 rev = fits[0]
-assert abs(rev.mu - 2.0) < 0.05 and abs(rev.sigma - 0.6) < 0.05, f"best reverse fit ({rev.mu:.3f}, {rev.sigma:.3f}) is not the heavier mode"
+assert abs(rev.mu - 2.0) < 0.05 and abs(rev.sigma - 0.6) < 0.05, \
+    f"best reverse fit ({rev.mu:.3f}, {rev.sigma:.3f}) is not the heavier mode"
 assert abs(fits[1].mu + 2.0) < 0.05, "the second local minimum should sit on the other mode"
 assert abs(rev.kl + math.log(0.6)) < 0.01, f"KL = {rev.kl:.4f} should be close to -log 0.6"
 
@@ -208,7 +209,8 @@ for _ in range(1500):
     opt.zero_grad()
     loss.backward()
     opt.step()
-print(f"Adam: mu = {theta[0].item():.4f}, sigma = {theta[1].exp().item():.4f};  closed form: {mu_ml:.4f}, {sigma_ml:.4f}")
+print(f"Adam: mu = {theta[0].item():.4f}, sigma = {theta[1].exp().item():.4f}")
+print(f"closed form: mu = {mu_ml:.4f}, sigma = {sigma_ml:.4f}")
 assert abs(theta[0].item() - mu_ml) < 1e-3 and abs(theta[1].exp().item() - sigma_ml) < 1e-3
 
 # %% [markdown]

@@ -76,7 +76,7 @@ D = gc.nets.Discriminator(data_dim=1, width=32, depth=2)
 bce_hist = optimal.train_discriminator(D, p_data, p_g, steps=2000, batch_size=512, lr=2e-3, seed=SEED)
 d_fit = optimal.discriminator_probability(D, x)
 err = np.abs(d_fit - d_star)[region].max()
-print(f"max |D - D*| where p_data + p_g holds 95% of the mass (x in [{x[region].min():.2f}, {x[region].max():.2f}]): {err:.4f}")
+print(f"95% region: x in [{x[region].min():.2f}, {x[region].max():.2f}];  max |D - D*| there: {err:.4f}")
 
 # %%
 fig, ax = plt.subplots(figsize=(7.5, 3.4))
@@ -242,7 +242,8 @@ assert np.median(d_gz) < 0.01 and ratio > 10, f"median D(G(z)) {np.median(d_gz):
 dd = np.logspace(-5, 0, 300)[:-1]
 fig, ax = plt.subplots(figsize=(7, 3.4))
 ax.axvspan(d_gz.min(), d_gz.max(), color="0.9", label="D(G(z)) of the poor G's samples (dots: autograd)")
-ax.loglog(dd, optimal.generator_gradient(dd, "minimax"), color="tab:red", label=r"minimax: $|\partial_a \log(1-D)| = D$")
+ax.loglog(dd, optimal.generator_gradient(dd, "minimax"), color="tab:red",
+          label=r"minimax: $|\partial_a \log(1-D)| = D$")
 ax.loglog(dd, optimal.generator_gradient(dd, "nonsaturating"), color="tab:green",
           label=r"non-saturating: $|\partial_a(-\log D)| = 1-D$")
 for loss, c in (("minimax", "tab:red"), ("nonsaturating", "tab:green")):

@@ -1,4 +1,6 @@
-"""Gradient play on a two-player zero-sum game: why GAN training need not converge (Goodfellow 2016, NIPS tutorial, Sec. 8.2).
+"""Gradient play on a two-player zero-sum game: why GAN training need not converge.
+
+Goodfellow (2016), NIPS 2016 tutorial, exercise 7.2 and its solution (Sec. 8.2).
 
 Player x minimises V(x, y), player y maximises it. Simultaneous gradient descent-ascent with step lr,
 

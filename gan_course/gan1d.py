@@ -27,7 +27,8 @@ def _generate(G, z):
 
 def _check_1d(G):
     if G.latent_dim != 1 or G.data_dim != 1:
-        raise ValueError(f"Figure 1 needs a 1-D generator (latent_dim = data_dim = 1), got {G.latent_dim} -> {G.data_dim}")
+        raise ValueError("Figure 1 needs a 1-D generator (latent_dim = data_dim = 1), "
+                         f"got {G.latent_dim} -> {G.data_dim}")
 
 
 def generator_density(G, x_grid, n=200_000):

@@ -14,8 +14,8 @@ two-mode mixture the fit sits between the modes). The reverse divergence
     KL(q || p) = -H(q) - E_q log p,   H(q) = 1/2 log(2 pi e sigma^2),
 
 has no closed form for a mixture p; E_q log p is computed by Simpson quadrature over
-mu +- 12 sigma (4001 nodes) and minimised numerically over (mu, log sigma). Its minima are mode-seeking: on well separated
-modes each local minimum sits on one mode, with KL close to -log w_k.
+mu +- 12 sigma (4001 nodes) and minimised numerically over (mu, log sigma). Its minima are mode-seeking:
+on well separated modes each local minimum sits on one mode, with KL close to -log w_k.
 """
 import math
 from dataclasses import dataclass

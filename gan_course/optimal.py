@@ -95,8 +95,9 @@ def train_discriminator(D, p_data, p_g, steps=2000, batch_size=512, lr=2e-3, see
     """Train D alone to maximise V(D, G) for a fixed generator density (Goodfellow et al. 2014, Alg. 1 inner loop).
 
     Each step draws fresh minibatches from ``p_data`` and ``p_g`` (objects with ``sample(n, generator=)``,
-    or a generator network ``nets.Generator``, held fixed), takes an Adam step on the binary cross-entropy ``losses.d_loss_minimax`` = -V, and the learning rate
-    decays along a cosine to 0 so the last iterates average out minibatch noise. Returns the losses (NumPy)."""
+    or a generator network ``nets.Generator``, held fixed and moved to the device), takes an Adam step on
+    the binary cross-entropy ``losses.d_loss_minimax`` = -V, and the learning rate decays along a cosine to
+    0 so the last iterates average out minibatch noise. Returns the losses (NumPy)."""
     steps, batch_size = checks.positive_int("steps", steps), checks.positive_int("batch_size", batch_size)
     checks.positive("lr", lr)
     device = torch.device(device) if device else default_device()
@@ -104,6 +105,7 @@ def train_discriminator(D, p_data, p_g, steps=2000, batch_size=512, lr=2e-3, see
     D.to(device)
     g = torch.Generator().manual_seed(seed)
     if isinstance(p_g, torch.nn.Module):  # a fixed generator network: sample it without building a graph
+        p_g.to(device)
         g_latent = torch.Generator(device=device).manual_seed(seed + 1)
 
         def sample_fake(n):

@@ -61,8 +61,8 @@ def test_figure1_frame_and_animation():
         expect = torch.sigmoid(D(torch.tensor(x[:, None], dtype=torch.float32))).numpy()
     np.testing.assert_allclose(f["d"], expect, rtol=1e-6)
     anim = gc.plotting.animate_figure1([f, f], x, norm.pdf(x, 1, 0.5), density_max=1.5)
-    anim._func(0)  # draw the first frame
-    assert anim._fig.axes[0].get_ylim()[1] == pytest.approx(1.5)
+    html = anim.to_jshtml()  # renders both frames
+    assert "<img" in html and anim._fig.axes[0].get_ylim()[1] == pytest.approx(1.5)
 
 
 def test_bad_input():
