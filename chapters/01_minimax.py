@@ -13,7 +13,7 @@
 #
 # For a fixed generator the best discriminator is $D^* = p_{data}/(p_{data}+p_g)$, and against it the
 # generator minimises $-\log 4 + 2\,\mathrm{JSD}(p_{data}\|p_g)$; a small 1-D GAN reaches $D = 1/2$, and the
-# minimax generator loss saturates where the non-saturating one does not. Runs in about 30 s on a laptop CPU.
+# minimax generator loss saturates where the non-saturating one does not. Runs in about 20 s on a laptop CPU.
 #
 # Source: Goodfellow et al. (2014), *Generative Adversarial Nets*, Sec. 3-4 and Figure 1; Goodfellow (2016),
 # *NIPS 2016 Tutorial*, Sec. 3.2 and exercises 7.1-7.2.
@@ -44,7 +44,8 @@ print("device:", device)
 # $$\min_G \max_D V(D, G) = \mathbb E_{x\sim p_{data}}\log D(x) + \mathbb E_{z\sim p_z}\log\bigl(1 - D(G(z))\bigr).$$
 # For $D$ this is a classification problem: with labels $y = 1$ (real) and $y = 0$ (fake), the binary
 # cross-entropy $\ell(D(x), y) = -y\log D(x) - (1-y)\log(1-D(x))$, averaged over the real batch plus averaged over
-# the fake batch, is exactly $-V$. So **$D$ maximises $V$ by minimising the BCE** of a real-vs-fake classifier.
+# the fake batch, is exactly the minibatch estimate of $-V$ (twice the BCE of the pooled, balanced batch).
+# So **$D$ maximises $V$ by minimising the BCE** of a real-vs-fake classifier.
 
 # %%
 logits_real, logits_fake = torch.randn(64), torch.randn(64) - 1  # any discriminator outputs (logits)
