@@ -53,16 +53,17 @@ def figure1(ax, x_grid, p_data, p_g, d, z=None, x_of_z=None, title=None, density
     return ax
 
 
-def animate_figure1(frames, x_grid, p_data, interval=200):
+def animate_figure1(frames, x_grid, p_data, interval=200, density_max=None):
     """Animate ``frames``: a list of dicts with ``p_g``, ``d`` and optionally ``z``, ``x_of_z``, ``title``.
 
-    Returns a ``matplotlib.animation.FuncAnimation``; in a notebook show it with
-    ``IPython.display.HTML(anim.to_jshtml())``."""
+    ``density_max`` fixes the top of the y axis (default: the highest curve of all frames), so that a
+    spiky early p_g does not flatten the later frames. Returns a ``matplotlib.animation.FuncAnimation``;
+    in a notebook show it with ``IPython.display.HTML(anim.to_jshtml())``."""
     import matplotlib.pyplot as plt
     from matplotlib.animation import FuncAnimation
 
     fig, ax = plt.subplots(figsize=(7, 3.6))
-    top = 1.05 * max(max(np.max(f["p_g"]) for f in frames), np.max(p_data), 1.0)
+    top = density_max or 1.05 * max(max(np.max(f["p_g"]) for f in frames), np.max(p_data), 1.0)
 
     def draw(i):
         ax.clear()
