@@ -44,7 +44,7 @@ chapters: setup
 
 # Regenerate every notebook from its .py source (the .py is the source of truth).
 notebooks: setup
-	$(BIN)/jupytext --to ipynb chapters/*.py
+	$(BIN)/jupytext --update --to ipynb chapters/*.py
 
 # The executed static site: _site/index.html (reuses notebooks that `make test` executed).
 site: setup

@@ -217,7 +217,7 @@ assert abs(theta[0].item() - mu_ml) < 1e-3 and abs(theta[1].exp().item() - sigma
 # **3.** Fit the Gaussian by minimising $\mathrm{JSD}(p_{data}\|q)$ instead (`gc.divergences.js_divergence`,
 # Nelder–Mead) from three starts: the forward fit and each mode. Which behaviour does JSD resemble?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% slideshow={"slide_type": "subslide"} tags=["solution"] jupyter={"source_hidden": true}
 from scipy.optimize import minimize
 
 

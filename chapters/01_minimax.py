@@ -91,7 +91,7 @@ ax.set_ylabel("density / D(x)")
 ax.legend(fontsize="small", loc="upper right")
 plt.show()
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 assert err < 0.05, f"max |D - D*| = {err:.3f} on the 95% region"
 v_fit = optimal.value_function(lambda t: optimal.discriminator_probability(D, t), p_data, p_g, lo=-8, hi=8, n=16001)
 c_g = optimal.virtual_criterion(p_data, p_g)
@@ -239,7 +239,7 @@ print(f"||grad of G's parameters||: minimax {grad_g['minimax']:.3f}, non-saturat
       f"(ratio {ratio:.1f})")
 assert np.median(d_gz) < 0.01 and ratio > 10, f"median D(G(z)) {np.median(d_gz):.3f}, ratio {ratio:.1f}"
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 dd = np.logspace(-5, 0, 300)[:-1]
 fig, ax = plt.subplots(figsize=(7, 3.4))
 ax.axvspan(d_gz.min(), d_gz.max(), color="0.9", label="D(G(z)) of the poor G's samples (dots: autograd)")
@@ -274,7 +274,7 @@ for a, b in [(1.0, 1.0), (0.3, 2.0), (5.0, 0.1)]:
 # equilibrium is $(0, 0)$. Run simultaneous gradient steps from $(1, 0)$. Do they converge? Compare with
 # alternating steps ($y$ moves after seeing the new $x$) and with a tiny step (close to the continuous flow).
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% slideshow={"slide_type": "subslide"} tags=["solution"] jupyter={"source_hidden": true}
 lr = 0.1
 sim = games.gradient_play(1.0, 0.0, lr=lr, steps=150)
 alt = games.gradient_play(1.0, 0.0, lr=lr, steps=150, alternating=True)
