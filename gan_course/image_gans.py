@@ -165,7 +165,7 @@ def real_batches(dataset, batch_size, generator):
     raise ValueError(f"dataset must be one of {sorted(DATASETS)}, got {dataset!r}")
 
 
-def train(name, dataset="digits", steps=3000, batch_size=64, seed=0, device=None, progress=True, on_step=None):
+def train(name, dataset="digits", steps=3000, batch_size=128, seed=0, device=None, progress=True, on_step=None):
     """Train the variant ``name`` on ``dataset`` for ``steps`` generator updates (one D update each).
 
     ``on_step(step, G, D)`` is called after every update (to record weights, say). Returns
@@ -189,7 +189,7 @@ def train(name, dataset="digits", steps=3000, batch_size=64, seed=0, device=None
         from tqdm.auto import tqdm
 
         bar = tqdm(total=steps, desc=f"{v.name} on {dataset}", unit="step", leave=False, mininterval=1.0)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for step in range(steps):
         x = next(data).to(device, non_blocking=True)
         with torch.no_grad():
@@ -213,7 +213,8 @@ def train(name, dataset="digits", steps=3000, batch_size=64, seed=0, device=None
     if not (np.isfinite(d_hist).all() and np.isfinite(g_hist).all()):
         raise RuntimeError(f"{v.name} on {dataset}: a loss became NaN/inf; lower the learning rate")
     G.eval(), D.eval()
-    hist = {"d_loss": d_hist, "g_loss": g_hist, "seconds": time.perf_counter() - start, "device": str(device)}
+    hist = {"d_loss": d_hist, "g_loss": g_hist, "seconds": time.perf_counter() - start,
+            "cpu_seconds": time.process_time() - cpu_start, "device": str(device)}
     return G, D, hist
 
 
@@ -261,32 +262,32 @@ def reference_features(model):
     return classifier.features(model, digits.load("train")[0])
 
 
-def evaluate_generator(G_digits, G_stacked, model, ref):
-    """The table row of one variant: digits metrics on N_EVAL samples, stacked modes on N_STACKED."""
-    row = classifier.image_metrics(model, generate(G_digits, N_EVAL, seed=1), ref)
+def evaluate_generator(G_digits, G_stacked, model, ref, n_eval=N_EVAL, n_stacked=N_STACKED):
+    """The table row of one variant: digits metrics on n_eval samples, stacked modes on n_stacked."""
+    row = classifier.image_metrics(model, generate(G_digits, n_eval, seed=1), ref)
     if G_stacked is not None:
-        row.update(classifier.stacked_modes(model, generate(G_stacked, N_STACKED, seed=2)))
+        row.update(classifier.stacked_modes(model, generate(G_stacked, n_stacked, seed=2)))
     return row
 
 
-def evaluate_real(model, ref):
-    """The ceiling: the held-out real test digits, and N_STACKED stacks of them."""
+def evaluate_real(model, ref, n_stacked=N_STACKED):
+    """The ceiling: the held-out real test digits (359), and n_stacked stacks of them."""
     x, y = digits.load("test")
     row = classifier.image_metrics(model, x, ref)
-    row.update(classifier.stacked_modes(model, digits.stack(x, y, N_STACKED, torch.Generator().manual_seed(2))[0]))
+    row.update(classifier.stacked_modes(model, digits.stack(x, y, n_stacked, torch.Generator().manual_seed(2))[0]))
     return row
 
 
-def evaluate(out):
+def evaluate(out, n_eval=N_EVAL, n_stacked=N_STACKED):
     """Recompute the metrics table from the weights in ``out``: {row name: metrics}."""
     model = load_classifier(out)
     ref = reference_features(model)
-    table = {"real data (held-out)": evaluate_real(model, ref)}
+    table = {"real data (held-out)": evaluate_real(model, ref, n_stacked)}
     for name in VARIANTS:
         Gd = load_generator(weights_path(out, name, "digits"), name, "digits")
         p = weights_path(out, name, "stacked")
         Gs = load_generator(p, name, "stacked") if p.exists() else None
-        table[name] = evaluate_generator(Gd, Gs, model, ref)
+        table[name] = evaluate_generator(Gd, Gs, model, ref, n_eval, n_stacked)
     return table
 
 
@@ -297,10 +298,13 @@ def _train_job(args):
     G, D, hist = train(name, dataset, steps, batch_size, seed, device, progress)
     save_generator(G, weights_path(out, name, dataset))
     k = max(1, steps // 200)
-    return name, dataset, hist["seconds"], hist["d_loss"][::k].astype(np.float32), hist["g_loss"][::k].astype(np.float32)
+    print(f"{name} on {dataset}: {steps} steps in {hist['seconds']:.1f} s wall, {hist['cpu_seconds']:.1f} s CPU "
+          f"({device})", flush=True)
+    return name, dataset, (hist["seconds"], hist["cpu_seconds"]), hist["d_loss"][::k].astype(np.float32), hist["g_loss"][::k].astype(np.float32)
 
 
-def train_all(out, steps=3000, batch_size=64, seed=0, device=None, progress=True, jobs=1):
+def train_all(out, steps=3000, batch_size=128, seed=0, device=None, progress=True, jobs=1,
+              n_eval=N_EVAL, n_stacked=N_STACKED):
     """Train the classifier (CPU) and every variant on digits and Stacked Digits; save weights,
     sample grids (samples.npz), metrics.json and this run's time in timings.json under ``out``.
     ``jobs`` > 1 trains that many runs at once in separate processes (on a GPU the tiny networks
@@ -325,16 +329,16 @@ def train_all(out, steps=3000, batch_size=64, seed=0, device=None, progress=True
             results = list(pool.map(_train_job, work))
     grids, seconds, losses_ = {}, {}, {}
     for name, dataset, secs, dl, gl in results:
-        seconds[f"{name}_{dataset}"] = round(secs, 1)
+        seconds[f"{name}_{dataset}"] = {"wall": round(secs[0], 1), "cpu": round(secs[1], 1)}
         losses_[f"{name}_{dataset}_d_loss"], losses_[f"{name}_{dataset}_g_loss"] = dl, gl
         G = load_generator(weights_path(out, name, dataset), name, dataset)
         grids[f"{name}_{dataset}"] = generate(G, 64, seed=3).numpy().astype(np.float16)
     np.savez_compressed(out / "samples.npz", **grids)
     np.savez_compressed(out / "losses.npz", **losses_)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0  # cpu: this process only
-    table = evaluate(out)
+    table = evaluate(out, n_eval, n_stacked)
     meta = {"classifier_test_accuracy": acc, "steps": steps, "batch_size": batch_size, "seed": seed,
-            "n_eval": N_EVAL, "n_stacked": N_STACKED}
+            "n_eval": n_eval, "n_stacked": n_stacked}
     (out / "metrics.json").write_text(json.dumps({"meta": meta, "table": table}, indent=1))
     kind = "cuda" if device.type == "cuda" else "cpu"
     timings_file = out / "timings.json"
@@ -347,7 +351,7 @@ def train_all(out, steps=3000, batch_size=64, seed=0, device=None, progress=True
         "torch_threads_per_job": threads,
         "wall_seconds": round(wall, 1),
         "main_process_cpu_seconds": round(cpu, 1),
-        "seconds_per_run": seconds,
+        "seconds_per_run": seconds,  # wall and process-CPU seconds of each run's training loop
         "what": "measured: the full train-all run (classifier + 6 GANs), evaluation excluded",
     }
     timings_file.write_text(json.dumps(timings, indent=1))
@@ -381,7 +385,7 @@ def main(argv=None):
     t = sub.add_parser("train-all", help="train the classifier and every GAN variant; write the results to --out")
     t.add_argument("--out", default="assets/images")
     t.add_argument("--steps", type=int, default=3000)
-    t.add_argument("--batch-size", type=int, default=64)
+    t.add_argument("--batch-size", type=int, default=128)
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--device", default=None, help="cuda or cpu (default: CUDA when present)")
     t.add_argument("--jobs", type=int, default=1, help="runs trained at once (separate processes)")
