@@ -2,7 +2,7 @@
 
 - DCGAN (Radford et al. 2016, Sec. 3): strided (transposed) convolutions instead of pooling, batch
   norm except at G's output and D's input, ReLU in G with Tanh at the output, LeakyReLU(0.2) in D,
-  Adam lr 2e-4, beta1 0.5, weights initialised N(0, 0.02); non-saturating loss.
+  Adam lr 2e-4, beta1 0.5, minibatch 128, weights initialised N(0, 0.02); non-saturating loss.
 - DCGAN + SN: the same, with spectral normalisation (Miyato et al. 2018) on every layer of D in
   place of D's batch norm.
 - SA-GAN (Zhang et al. 2019): a self-attention block at the 8x8 stage of G and D, hinge loss, SN in
