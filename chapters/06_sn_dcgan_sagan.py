@@ -100,7 +100,7 @@ ax.set_ylabel("relative error of sigma")
 ax.legend()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # On a slowly changing $W$ with a clear gap ($\sigma_2/\sigma_1 \approx 0.96$) the carried-over estimate
 # falls below 1% within a few steps. In the live SN critic it lags by a few percent: its top singular
 # values are nearly tied and the weight moves almost 1% per step, so $\tilde u$ chases a
@@ -298,7 +298,7 @@ print("metrics agree with metrics.json")
 # `metrics_cuda.json`: there plain DCGAN lands just *at* the class-KL line, while the SN variants keep
 # a wide margin. One run per variant is one sample of a noisy process; the ranking is the robust part.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 cuda_table = json.loads((ASSETS / "metrics_cuda.json").read_text())["table"]
 for k in ig.VARIANTS:
     print(f"{ig.VARIANTS[k].name:11s} class-KL shipped (CPU run) {table[k]['class_kl']:.3f} | CUDA run {cuda_table[k]['class_kl']:.3f};"
@@ -374,7 +374,7 @@ for n in (50, 200, 700):
 # **3.** How do one and two power iterations per step compare on the live critic trajectory (b), and
 # on the trained weight of (a) drifting five times faster (1% per step)?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% slideshow={"slide_type": "subslide"} tags=["solution"] jupyter={"source_hidden": true}
 for label, traj in [("live critic", recorded), ("trained W, 1% drift", [W0 + 5 * t * drift for t in range(60)])]:
     for k in (1, 2):
         e, x_ = spectral.track_sigma(traj, n_iter=k, seed=1)
