@@ -59,6 +59,7 @@ class Setting:
     spectral_norm: bool = False  # spectral normalisation on every layer of D
     clip: float = None  # weight clipping to [-clip, clip] after each critic update
     noise_sigma: float = 0.0  # instance-noise std on D's inputs
+    lr_decay: bool = False  # decay both learning rates linearly to 0 over the run (train_gan: constant)
 
     def validate(self):
         losses.get(self.loss)
@@ -355,6 +356,7 @@ def train_batched(settings, data, steps, width=128, depth=3, batch_size=256, lat
         grid = grid.expand(K, -1, -1)
     else:
         xs = ys = None
+    decay = torch.tensor([float(s.lr_decay) for s in settings], device=device, dtype=dtype)
     d_hist = torch.full((K, steps), float("nan"), device=device, dtype=dtype)
     g_hist = torch.full((K, steps), float("nan"), device=device, dtype=dtype)
     snaps = {}
@@ -393,6 +395,9 @@ def train_batched(settings, data, steps, width=128, depth=3, batch_size=256, lat
         snapshot(0)
     try:
         for step in range(steps):
+            if any(s.lr_decay for s in settings):
+                factor = 1 - decay * (step / steps)
+                opt_d.lr, opt_g.lr = lr_d * factor, lr_g * factor
             for _ in range(s0.n_critic):
                 x = real()
                 with torch.no_grad():
