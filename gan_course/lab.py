@@ -151,7 +151,7 @@ def grid_settings():
         for loss in LOSS_NAMES:
             base = make_setting(loss)
             variants = [{}] + [dict(lr=v) for v in _neighbours(LR_VALUES, base.lr_d)]
-            variants += [dict(n_critic=v) for v in N_CRITIC_VALUES if v != base.n_critic and abs(v - base.n_critic) > 1]
+            variants += [dict(n_critic=v) for v in (1, 5) if v != base.n_critic]
             if loss == "wgan-gp":
                 variants += [dict(penalty_weight=v) for v in (1.0, 100.0)]
             variants += [dict(noise_sigma=0.1)]
@@ -162,35 +162,95 @@ def grid_settings():
 MODE_DROPPING = dict(dataset="grid25", loss="nonsaturating")  # documented in the chapter
 
 
-def precompute(out=ASSETS, device=None, seeds=range(10), progress=True):
-    """Make assets/lab/: ``grid.npz`` + ``grid.json`` (the sliders' grid, seed 0) and ``results.json``
-    (defaults over ``seeds`` for wgan-gp and hinge-sn on both datasets, and the mode-dropping setting)."""
+def _jobs(seeds):
+    """(group key, [(dataset, loss, knobs, seed, kind)]) for the grid and the results, grouped into batches."""
+    jobs = [(ds, loss, knobs, 0, "grid") for ds, loss, knobs in grid_settings()]
+    for ds in DATASETS:
+        for loss in ("wgan-gp", "hinge-sn") + (("nonsaturating",) if ds == MODE_DROPPING["dataset"] else ()):
+            jobs += [(ds, loss, {}, s, "results") for s in seeds]
+    groups = {}
+    for j in jobs:
+        ds, loss, knobs, seed, _ = j
+        key = (ds, default_steps(loss), make_setting(loss, seed, **knobs).cost_key())
+        groups.setdefault(key, []).append(j)
+    return list(groups.values())
+
+
+def _train_group(jobs, device=None, progress=False):
+    """One batch: every job of a group (same dataset, steps and cost) as one ``train_batched`` call."""
+    ds, loss0 = jobs[0][0], jobs[0][1]
+    toy, steps = dataset(ds), default_steps(loss0)
+    settings = [make_setting(loss, seed, **knobs) for _, loss, knobs, seed, _ in jobs]
+    snaps = snapshot_steps(steps)
+    res = batched.train_batched(settings, toy, steps, WIDTH, DEPTH, BATCH, device=device, snapshot_steps=snaps,
+                                n_snapshot=metrics.N_EVAL, field_lims=(-LIMS[ds], LIMS[ds]), field_n=FIELD_N,
+                                progress=progress)
+    out = []
+    for k, (ds, loss, knobs, seed, kind) in enumerate(jobs):
+        st = [stats_of(res.snapshots[t]["samples"][k], toy) for t in snaps]
+        out.append(dict(dataset=ds, loss=loss, knobs=knobs, seed=seed, kind=kind, setting=settings[k].as_dict(),
+                        steps=np.array(snaps), diverged_at=res.diverged_at[k], device=res.device,
+                        samples=np.stack([res.snapshots[t]["samples"][k, :N_SHOW] for t in snaps]).astype(np.float16),
+                        field=np.clip(np.stack([res.snapshots[t]["field"][k] for t in snaps]), -6e4, 6e4)
+                        .astype(np.float16),
+                        stats=[[s.modes_covered, s.hq_fraction, s.reverse_kl] for s in st],
+                        final=dict(modes_covered=st[-1].modes_covered, n_modes=st[-1].n_modes,
+                                   hq_fraction=st[-1].hq_fraction, reverse_kl=st[-1].reverse_kl)))
+    return out
+
+
+def benchmark(device=None, Ks=(1, 4, 16, 64), steps=20, loss="wgan-gp"):
+    """Milliseconds per generator step of one batch of K models (the lab's defaults for ``loss``)."""
+    import torch
+
+    out = []
+    for K in Ks:
+        settings = [make_setting(loss, s) for s in range(K)]
+        batched.train_batched(settings, toys.ring8(), 3, WIDTH, DEPTH, BATCH, device=device, progress=False)
+        if torch.cuda.is_available():
+            torch.cuda.synchronize()
+        res = batched.train_batched(settings, toys.ring8(), steps, WIDTH, DEPTH, BATCH, device=device, progress=False)
+        out.append(dict(K=K, loss=loss, ms_per_step=1e3 * res.seconds / steps, device=_device_name(res.device)))
+    return out
+
+
+def _device_name(device):
+    import torch
+
+    if str(device).startswith("cuda"):
+        return torch.cuda.get_device_name()
+    return "CPU"
+
+
+def precompute(out=ASSETS, device=None, seeds=range(10), progress=True, workers=1):
+    """Make assets/lab/: ``grid.npz`` + ``grid.json`` (the sliders' grid, seed 0), ``results.json``
+    (the defaults of wgan-gp and hinge-sn on both datasets over ``seeds``, the mode-dropping setting,
+    and a timing of batches of K models). Groups of equal cost train as one batch each; ``workers``
+    groups run in parallel processes."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    index, samples, fields, stats, steps = [], [], [], [], []
-    for ds, loss, knobs in grid_settings():
-        (r,) = train(ds, loss, [0], device=device, progress=progress, n_snapshots=N_SNAPSHOTS, **knobs)
-        index.append(dict(dataset=ds, loss=loss, knobs=knobs, setting=r["setting"].as_dict(),
-                          diverged_at=r["diverged_at"]))
-        samples.append(r["samples"][:, :N_SHOW].astype(np.float16))
-        fields.append(np.clip(r["field"], -6e4, 6e4).astype(np.float16))
-        stats.append([[s.modes_covered, s.hq_fraction, s.reverse_kl] for s in r["stats"]])
-        steps.append(r["steps"])
-    np.savez_compressed(out / "grid.npz", samples=np.stack(samples), field=np.stack(fields),
-                        stats=np.array(stats, np.float32), steps=np.stack(steps))
-    json.dump(dict(command="python -m gan_course.lab precompute --out assets/lab", runs=index,
-                   lims=LIMS, field_n=FIELD_N), open(out / "grid.json", "w"), indent=1)
-    results = []
-    for ds in DATASETS:
-        for loss in ("wgan-gp", "hinge-sn") + (("nonsaturating",) if ds == MODE_DROPPING["dataset"] else ()):
-            rs = train(ds, loss, list(seeds), device=device, progress=progress)
-            for r in rs:
-                s = r["stats"][-1]
-                results.append(dict(dataset=ds, loss=loss, seed=r["setting"].seed, steps=int(r["steps"][-1]),
-                                    modes_covered=s.modes_covered, n_modes=s.n_modes, hq_fraction=s.hq_fraction,
-                                    reverse_kl=s.reverse_kl, device=r["device"]))
-    json.dump(dict(command="python -m gan_course.lab precompute --out assets/lab", results=results,
+    groups = _jobs(list(seeds))
+    if workers > 1:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as ex:
+            done = list(ex.map(_train_group, groups, [device] * len(groups)))
+    else:
+        done = [_train_group(g, device, progress) for g in groups]
+    runs = [r for g in done for r in g]
+    grid = [r for r in runs if r["kind"] == "grid"]
+    np.savez_compressed(out / "grid.npz", samples=np.stack([r["samples"] for r in grid]),
+                        field=np.stack([r["field"] for r in grid]),
+                        stats=np.array([r["stats"] for r in grid], np.float32), steps=np.stack([r["steps"] for r in grid]))
+    json.dump(dict(command="python -m gan_course.lab precompute --out assets/lab", lims=LIMS, field_n=FIELD_N,
+                   runs=[{k: r[k] for k in ("dataset", "loss", "knobs", "setting", "diverged_at", "final")}
+                         for r in grid]), open(out / "grid.json", "w"), indent=1)
+    results = [dict(dataset=r["dataset"], loss=r["loss"], seed=r["seed"], steps=int(r["steps"][-1]), **r["final"],
+                    device=r["device"], setting=r["setting"]) for r in runs if r["kind"] == "results"]
+    json.dump(dict(command="python -m gan_course.lab precompute --out assets/lab", width=WIDTH, depth=DEPTH,
+                   batch_size=BATCH, results=results, benchmark=benchmark(device),
                    seconds=time.perf_counter() - t0), open(out / "results.json", "w"), indent=1)
     return out
 
@@ -276,6 +336,7 @@ def parser():
                         description="Train the lab's grid of settings and the 10-seed results; a GPU helps.")
     pc.add_argument("--out", type=Path, default=ASSETS, help=f"output folder (default {ASSETS})")
     pc.add_argument("--device", type=_device, default=None, help="torch device (default: cuda if present)")
+    pc.add_argument("--workers", type=_pos_int, default=1, help="batches trained in parallel processes (default 1)")
     pc.add_argument("--quiet", action="store_true", help="no progress bars")
     return p
 
@@ -284,7 +345,7 @@ def main(argv=None):
     p = parser()
     a = p.parse_args(argv)
     if a.command == "precompute":
-        precompute(a.out, a.device, progress=not a.quiet)
+        precompute(a.out, a.device, progress=not a.quiet, workers=a.workers)
         print(f"wrote {a.out}")
         return 0
     if len(set(a.seed)) != len(a.seed):
