@@ -69,24 +69,10 @@ torch.set_default_dtype(torch.float32)
 print("max |batched - solo| weight difference per model:", [f"{g:.1e}" for g in gap])
 assert max(gap) < 1e-10, f"a batched model left its solo run: {gap}"
 
-# %% [markdown] slideshow={"slide_type": "slide"}
-# What batching buys depends on the hardware. On a GPU a small MLP leaves the device idle, so $K$
-# models cost about what one costs; on a CPU the arithmetic of $K$ models is $K$ times one. The
-# timings below were measured by `python -m gan_course.lab precompute` (WGAN-GP, width 128, batch 256).
-
-# %%
-bench = shipped["benchmark"]
-Ks = [b["K"] for b in bench]
-fig, ax = plt.subplots(figsize=(6, 3))
-ax.plot(Ks, [b["ms_per_step"] for b in bench], "o-", label="one batch of K models")
-ax.plot(Ks, [bench[0]["ms_per_step"] * K for K in Ks], "k:", label="K runs one after another")
-ax.set(xscale="log", yscale="log", xlabel="models K", ylabel="ms per generator step",
-       title=f"batched WGAN-GP on {bench[0]['device']}")
-ax.legend()
-plt.show()
-speedup = bench[0]["ms_per_step"] * Ks[-1] / bench[-1]["ms_per_step"]
-print(f"K={Ks[-1]}: {speedup:.0f}x faster than {Ks[-1]} single runs")
-assert speedup > 5, f"batching {Ks[-1]} models gave only {speedup:.1f}x"
+# %% [markdown]
+# What batching buys depends on the hardware: on a GPU a small MLP leaves the device idle, so a batch
+# of $K$ models costs about what one costs; on a CPU the arithmetic of $K$ models is about $K$ times
+# one, and batching saves only Python overhead. The precomputed grid below was trained in batches.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The lab

@@ -140,7 +140,7 @@ class LabView:
         self.image = W.Image(format="png")
         self.figure = FieldFigure()
         self.last_redraw_s = None
-        for w in (self.dataset, self.loss, self.lr, self.n_critic, self.penalty, self.sigma, self.step):
+        for w in (self.dataset, self.lr, self.n_critic, self.penalty, self.sigma, self.step):
             w.observe(lambda change: self.redraw(), names="value")
         self.loss.observe(lambda change: self.use_defaults(), names="value")
         self.reset.on_click(lambda b: self.use_defaults())
@@ -185,7 +185,8 @@ class LabView:
         self.figure.draw(run["field"][i], run["samples"][i], toy.centres, self.store.lims[self.dataset.value],
                          self.loss.value, title)
         self.image.value = self.figure.png()
-        self.metrics.value = f"step {int(run['steps'][i])}: " + metrics_text(run["stats"][i], toy.n_modes)
+        self.metrics.value = (f"{self.dataset.value} · {self.loss.value} · step {int(run['steps'][i])}: "
+                              + metrics_text(run["stats"][i], toy.n_modes))
         self.last_redraw_s = time.perf_counter() - t0
         return self.last_redraw_s
 
