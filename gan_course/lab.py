@@ -325,7 +325,7 @@ def parser():
     t = sub.add_parser("train", help="train one setting over one or more seeds (one batch)",
                        description="Train one lab setting for each --seed (all seeds as one batch) and write, per "
                                    "seed, DIR/seed_S/samples.npy (2,500 samples of the final generator, shape "
-                                   "(2500, 2)) and DIR/seed_S/metrics.json (modes covered, %% high quality, reverse "
+                                   "(2500, 2)) and DIR/seed_S/metrics.json (modes covered, % high quality, reverse "
                                    "KL, the setting). Without --steps and knob options the tuned defaults are used.")
     t.add_argument("--dataset", required=True, choices=sorted(DATASETS), help="toy data: ring8 (8 Gaussians, radius 2, "
                    "std 0.02) or grid25 (25 Gaussians at {-4..4}^2, std 0.05)")
@@ -335,7 +335,7 @@ def parser():
     t.add_argument("--steps", type=_pos_int, default=None,
                    help="generator steps (default: the tuned value for the loss, "
                         + ", ".join(f"{k} {v['steps']}" for k, v in DEFAULTS.items()) + ")")
-    t.add_argument("--out", required=True, type=Path, help="output folder DIR (created if missing)")
+    t.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder DIR (created if missing)")
     t.add_argument("--lr", type=_pos_float, default=None, help="learning rate of D and G (default: tuned per loss)")
     t.add_argument("--n-critic", type=_pos_int, default=None, help="D/critic steps per G step (default: tuned per loss)")
     t.add_argument("--penalty-weight", type=_pos_float, default=None,

@@ -18,10 +18,11 @@ def store():
 
 
 def test_store_keys_and_metrics(store):
-    run = store.get(widgets.knob_key("ring8", "wgan-gp", 3e-4, 5, 10.0, 0.0))
+    d = lab.make_setting("wgan-gp")
+    run = store.get(widgets.knob_key("ring8", "wgan-gp", d.lr_d, d.n_critic, d.penalty_weight, d.noise_sigma))
     assert run is not None and run["samples"].dtype == np.float16 and run["field"].shape == (9, 50, 50)
     assert run["field"].dtype == np.float16 and list(run["steps"]) == list(lab.snapshot_steps(8))
-    assert store.get(widgets.knob_key("ring8", "wgan-gp", 1e-3, 5, 10.0, 0.0)) is None
+    assert store.get(widgets.knob_key("ring8", "wgan-gp", d.lr_d, d.n_critic, 1.0, d.noise_sigma)) is None
 
 
 def test_view_changes_picture_and_metrics_and_redraws_fast(store):
@@ -40,14 +41,15 @@ def test_view_changes_picture_and_metrics_and_redraws_fast(store):
     print(f"redraw: median wall {1e3 * statistics.median(wall):.1f} ms, CPU {1e3 * statistics.median(cpu):.1f} ms")
     assert statistics.median(cpu) < 0.100, f"median redraw CPU time {statistics.median(cpu):.3f} s"
     v.loss.value = "nonsaturating"
-    assert v.lr.value == 1e-3 and v.n_critic.value == 1 and v.penalty.disabled
+    d = lab.make_setting("nonsaturating")
+    assert v.lr.value == d.lr_d and v.n_critic.value == d.n_critic and v.penalty.disabled
     assert "modes covered" in v.metrics.value
     v.loss.value = "hinge-sn"
     assert "not precomputed" in v.metrics.value
 
 
 def test_metrics_text_matches_mode_stats(store):
-    run = store.get(widgets.knob_key("ring8", "nonsaturating", 1e-3, 1, None, 0.0))
+    run = store.get(widgets.setting_key("ring8", "nonsaturating", lab.make_setting("nonsaturating")))
     st = run["stats"][-1]
     assert widgets.metrics_text(st, 8).startswith(f"modes covered {int(st[0])}/8")
 
