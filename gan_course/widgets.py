@@ -133,7 +133,7 @@ class LabView:
         self.sigma = W.SelectionSlider(options=[(f"{v:g}", v) for v in lab.SIGMA_VALUES], value=0.0,
                                        description="noise σ")
         self.step = W.IntSlider(min=0, max=lab.N_SNAPSHOTS - 1, value=lab.N_SNAPSHOTS - 1, description="snapshot")
-        self.reset = W.Button(description="defaults for this loss")
+        self.reset = W.Button(description="loss defaults", tooltip="move the knobs to the tuned defaults of this loss")
         self.train_button = W.Button(description="Train this setting", button_style="primary")
         self.progress = W.IntProgress(min=0, max=1, value=0, description="training", layout=W.Layout(width="300px"))
         self.metrics = W.HTML(layout=W.Layout(min_height="2em"))
