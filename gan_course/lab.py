@@ -217,8 +217,8 @@ def _train_group(jobs, device=None, progress=False):
 
 def precompute(out=ASSETS, device=None, seeds=range(10), progress=True, workers=1):
     """Make assets/lab/: ``grid.npz`` + ``grid.json`` (the sliders' grid, seed 0), ``results.json``
-    (the defaults of wgan-gp and hinge-sn on both datasets over ``seeds``, the mode-dropping setting,
-    and a timing of batches of K models). Groups of equal cost train as one batch each; ``workers``
+    (the defaults of wgan-gp and hinge-sn on both datasets over ``seeds``, and the mode-dropping
+    setting: the non-saturating GAN on grid25). Groups of equal cost train as one batch each; ``workers``
     groups run in parallel processes."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
