@@ -1,0 +1,367 @@
+"""The mode-collapse lab (chapter 7): six GAN losses on the ring8 / grid25 toys, trained in batches.
+
+Losses (name -> what it trains):
+
+============== ===============================================================================
+minimax        BCE D, G minimises log(1 - D(G(z)))            (Goodfellow et al. 2014, Eq. 1)
+nonsaturating  BCE D, G minimises -log D(G(z))                 (Goodfellow et al. 2014, Sec. 3)
+least-squares  LSGAN, a=0, b=c=1                               (Mao et al. 2017, Eq. 2)
+wgan-clip      Wasserstein critic, weights clipped to +-0.01, RMSProp (Arjovsky et al. 2017, Alg. 1)
+wgan-gp        Wasserstein critic + lambda E(||grad D|| - 1)^2 (Gulrajani et al. 2017, Alg. 1)
+hinge-sn       hinge loss, spectral normalisation on every D layer (Miyato et al. 2018)
+============== ===============================================================================
+
+``DEFAULTS`` holds the tuned settings (see its comments for why); ``train`` runs one setting over
+several seeds as one batch (``batched.train_batched``); ``precompute`` makes the lab's shipped
+grid and the 10-seed results in ``assets/lab/``. Command line::
+
+    python -m gan_course.lab train --dataset ring8 --loss wgan-gp --seed 3 --seed 4 --out DIR
+    python -m gan_course.lab precompute --out assets/lab
+"""
+import argparse
+import json
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from . import batched, metrics, toys
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets" / "lab"
+DATASETS = {"ring8": toys.ring8, "grid25": toys.grid25}
+#: square plotting / field window for each dataset
+LIMS = {"ring8": 3.0, "grid25": 6.0}
+LOSS_NAMES = ("minimax", "nonsaturating", "least-squares", "wgan-clip", "wgan-gp", "hinge-sn")
+
+_ADAM_GAN = (0.5, 0.999)  # DCGAN's Adam for the BCE/LS losses
+_ADAM_WGAN = (0.5, 0.9)  # Gulrajani et al. 2017's Adam for critics
+
+#: Tuned defaults, one per loss (shared by ring8 and grid25). Width 64, depth 3, batch 128, z ~ N(0, I_2).
+# Why (measured on this CPU, seeds 10-12, width 64, batch 128; scripts/lab_sweep.py):
+# * wgan-gp: lr 1e-3 with linear decay reached all 8 ring modes on every seed by step 1000 (lr 3e-4: 5-8 modes
+#   at step 1000); high-quality share still rising at step 2000 (49%), i.e. short of converged. Shipped
+#   seeds 0-9: all 8 ring modes on 9 of 10 seeds, 37.5% high quality; grid 14.0 modes. In the grid (seed 0)
+#   lr 3e-3 (76% HQ on the ring) and penalty weight 1 (22/25 grid modes) look better: not yet re-tuned.
+# * hinge-sn: SN bounds each layer, so the critic is far below 1-Lipschitz on these scales and learns
+#   slowly: with one critic step (lr 1e-3, decay) it found 1.1 ring modes on average over seeds 0-9;
+#   with n_critic 5 all 8 on every seed (81% high quality) and 23.3 grid modes (assets/lab/results.json).
+# * minimax / nonsaturating / least squares: DCGAN's Adam (0.5, 0.999), lr 1e-3, one D step.
+# * wgan-clip: RMSProp as in Arjovsky et al. (2017), c = 0.01, lr 1e-4 (their 5e-5 is too slow for 2,000 steps).
+DEFAULTS = {
+    "minimax": dict(setting=batched.Setting("minimax", lr_d=1e-3, lr_g=1e-3, betas=_ADAM_GAN, n_critic=1),
+                    steps=2000),
+    "nonsaturating": dict(setting=batched.Setting("nonsaturating", lr_d=1e-3, lr_g=1e-3, betas=_ADAM_GAN,
+                                                  n_critic=1), steps=2000),
+    "least-squares": dict(setting=batched.Setting("least_squares", lr_d=1e-3, lr_g=1e-3, betas=_ADAM_GAN,
+                                                  n_critic=1), steps=2000),
+    "wgan-clip": dict(setting=batched.Setting("wasserstein", lr_d=1e-4, lr_g=1e-4, optimizer="rmsprop", n_critic=5,
+                                              clip=0.01), steps=2000),
+    "wgan-gp": dict(setting=batched.Setting("wasserstein", lr_d=1e-3, lr_g=1e-3, betas=_ADAM_WGAN, n_critic=5,
+                                            penalty_weight=10.0, lr_decay=True), steps=2000),
+    "hinge-sn": dict(setting=batched.Setting("hinge", lr_d=1e-3, lr_g=1e-3, betas=_ADAM_WGAN, n_critic=5,
+                                             spectral_norm=True, lr_decay=True), steps=3000),
+}
+WIDTH, DEPTH, BATCH = 64, 3, 128
+
+#: the values each lab slider offers
+LR_VALUES = (1e-4, 3e-4, 1e-3, 3e-3)
+N_CRITIC_VALUES = (1, 2, 5)
+PENALTY_VALUES = (0.1, 1.0, 10.0, 100.0)
+SIGMA_VALUES = (0.0, 0.05, 0.1, 0.2)
+N_SNAPSHOTS = 9  # saved training steps per run: 0, steps/8, ..., steps
+N_SHOW = 500  # samples kept per snapshot for the picture (metrics use 2,500)
+FIELD_N = 50
+
+
+def make_setting(loss, seed=0, lr=None, n_critic=None, penalty_weight=None, noise_sigma=None):
+    """The ``batched.Setting`` of lab loss ``loss`` with its tuned defaults, some knobs replaced.
+
+    ``lr`` sets both learning rates; ``penalty_weight`` applies to wgan-gp only."""
+    if loss not in DEFAULTS:
+        raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSS_NAMES)}")
+    s = replace(DEFAULTS[loss]["setting"], seed=int(seed))
+    if lr is not None:
+        s = replace(s, lr_d=float(lr), lr_g=float(lr))
+    if n_critic is not None:
+        s = replace(s, n_critic=int(n_critic))
+    if penalty_weight is not None:
+        if loss != "wgan-gp":
+            raise ValueError(f"penalty_weight applies to wgan-gp only, not {loss!r}")
+        s = replace(s, penalty_weight=float(penalty_weight))
+    if noise_sigma is not None:
+        s = replace(s, noise_sigma=float(noise_sigma))
+    return s.validate()
+
+
+def default_steps(loss):
+    if loss not in DEFAULTS:
+        raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSS_NAMES)}")
+    return DEFAULTS[loss]["steps"]
+
+
+def dataset(name):
+    if name not in DATASETS:
+        raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
+    return DATASETS[name]()
+
+
+def knobs_of(setting, loss):
+    """The slider values (lr, n_critic, penalty weight, sigma) of a setting, as a hashable tuple."""
+    return (setting.lr_d, setting.n_critic, setting.penalty_weight if loss == "wgan-gp" else None, setting.noise_sigma)
+
+
+def snapshot_steps(steps, n=N_SNAPSHOTS):
+    return tuple(int(round(i * steps / (n - 1))) for i in range(n))
+
+
+def train(dataset_name, loss, seeds, steps=None, device=None, progress=True, callback=None, n_snapshots=2, **knobs):
+    """Train lab setting (dataset, loss, knobs) for each seed, as one batch.
+
+    Returns a list with one dict per seed: ``setting``, ``steps`` (snapshot steps), ``samples``
+    (n_snapshots, 2500, 2) float32, ``field`` (n_snapshots, 50, 50) raw D output, ``stats``
+    (a ``metrics.ModeStats`` per snapshot), ``seconds``, ``device``, ``diverged_at``."""
+    toy = dataset(dataset_name)
+    steps = default_steps(loss) if steps is None else steps
+    settings = [make_setting(loss, s, **knobs) for s in seeds]
+    snaps = snapshot_steps(steps, n_snapshots)
+    res = batched.train_batched(settings, toy, steps, WIDTH, DEPTH, BATCH, device=device, snapshot_steps=snaps,
+                                n_snapshot=metrics.N_EVAL, field_lims=(-LIMS[dataset_name], LIMS[dataset_name]),
+                                field_n=FIELD_N, progress=progress, callback=callback)
+    out = []
+    for k, s in enumerate(settings):
+        samples = np.stack([res.snapshots[t]["samples"][k] for t in snaps])
+        out.append(dict(setting=s, dataset=dataset_name, loss=loss, steps=np.array(snaps), samples=samples,
+                        field=np.stack([res.snapshots[t]["field"][k] for t in snaps]),
+                        stats=[stats_of(x, toy) for x in samples], seconds=res.seconds, device=res.device,
+                        diverged_at=res.diverged_at[k]))
+    return out
+
+
+def _finite(v):
+    """JSON has no inf: a reverse KL with no high-quality sample is written as null."""
+    return float(v) if np.isfinite(v) else None
+
+
+def stats_of(samples, toy):
+    """``metrics.mode_stats_for``, with NaN/inf samples (a diverged model) counted as not high quality."""
+    x = np.nan_to_num(np.asarray(samples, float), nan=1e6, posinf=1e6, neginf=-1e6)
+    return metrics.mode_stats_for(x, toy)
+
+
+# ----------------------------------------------------------------------------------------------
+# the shipped grid of settings and the 10-seed results
+# ----------------------------------------------------------------------------------------------
+def _neighbours(values, v):
+    i = values.index(v)
+    return [values[j] for j in (i - 1, i + 1) if 0 <= j < len(values)]
+
+
+def grid_settings():
+    """The lab's precomputed grid: for each dataset and loss, the default and every one-knob
+    change to a neighbouring slider value (lr, n_critic, penalty weight for wgan-gp, sigma 0.1)."""
+    out = []
+    for ds in DATASETS:
+        for loss in LOSS_NAMES:
+            base = make_setting(loss)
+            variants = [{}] + [dict(lr=v) for v in _neighbours(LR_VALUES, base.lr_d)]
+            variants += [dict(n_critic=v) for v in (1, 5) if v != base.n_critic]
+            if loss == "wgan-gp":
+                variants += [dict(penalty_weight=v) for v in (1.0, 100.0)]
+            variants += [dict(noise_sigma=0.1)]
+            out += [(ds, loss, v) for v in variants]
+    return out
+
+
+MODE_DROPPING = dict(dataset="grid25", loss="nonsaturating")  # documented in the chapter
+
+
+def _jobs(seeds):
+    """(group key, [(dataset, loss, knobs, seed, kind)]) for the grid and the results, grouped into batches."""
+    jobs = [(ds, loss, knobs, 0, "grid") for ds, loss, knobs in grid_settings()]
+    for ds in DATASETS:
+        for loss in ("wgan-gp", "hinge-sn") + (("nonsaturating",) if ds == MODE_DROPPING["dataset"] else ()):
+            jobs += [(ds, loss, {}, s, "results") for s in seeds]
+    groups = {}
+    for j in jobs:
+        ds, loss, knobs, seed, _ = j
+        key = (ds, default_steps(loss), make_setting(loss, seed, **knobs).cost_key())
+        groups.setdefault(key, []).append(j)
+    return list(groups.values())
+
+
+def _train_group(jobs, device=None, progress=False):
+    """One batch: every job of a group (same dataset, steps and cost) as one ``train_batched`` call."""
+    ds, loss0 = jobs[0][0], jobs[0][1]
+    toy, steps = dataset(ds), default_steps(loss0)
+    settings = [make_setting(loss, seed, **knobs) for _, loss, knobs, seed, _ in jobs]
+    snaps = snapshot_steps(steps)
+    res = batched.train_batched(settings, toy, steps, WIDTH, DEPTH, BATCH, device=device, snapshot_steps=snaps,
+                                n_snapshot=metrics.N_EVAL, field_lims=(-LIMS[ds], LIMS[ds]), field_n=FIELD_N,
+                                progress=progress)
+    out = []
+    for k, (ds, loss, knobs, seed, kind) in enumerate(jobs):
+        st = [stats_of(res.snapshots[t]["samples"][k], toy) for t in snaps]
+        out.append(dict(dataset=ds, loss=loss, knobs=knobs, seed=seed, kind=kind, setting=settings[k].as_dict(),
+                        steps=np.array(snaps), diverged_at=res.diverged_at[k], device=res.device,
+                        samples=np.stack([res.snapshots[t]["samples"][k, :N_SHOW] for t in snaps]).astype(np.float16),
+                        field=np.clip(np.stack([res.snapshots[t]["field"][k] for t in snaps]), -6e4, 6e4)
+                        .astype(np.float16),
+                        stats=[[s.modes_covered, s.hq_fraction, s.reverse_kl] for s in st],
+                        final=dict(modes_covered=st[-1].modes_covered, n_modes=st[-1].n_modes,
+                                   hq_fraction=st[-1].hq_fraction, reverse_kl=_finite(st[-1].reverse_kl))))
+    return out
+
+
+def precompute(out=ASSETS, device=None, seeds=range(10), progress=True, workers=1):
+    """Make assets/lab/: ``grid.npz`` + ``grid.json`` (the sliders' grid, seed 0), ``results.json``
+    (the defaults of wgan-gp and hinge-sn on both datasets over ``seeds``, and the mode-dropping
+    setting: the non-saturating GAN on grid25). Groups of equal cost train as one batch each; ``workers``
+    groups run in parallel processes."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    groups = _jobs(list(seeds))
+    if workers > 1:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as ex:
+            done = list(ex.map(_train_group, groups, [device] * len(groups)))
+    else:
+        done = [_train_group(g, device, progress) for g in groups]
+    runs = [r for g in done for r in g]
+    grid = [r for r in runs if r["kind"] == "grid"]
+    np.savez_compressed(out / "grid.npz", samples=np.stack([r["samples"] for r in grid]),
+                        field=np.stack([r["field"] for r in grid]),
+                        stats=np.array([r["stats"] for r in grid], np.float32), steps=np.stack([r["steps"] for r in grid]))
+    json.dump(dict(command="python -m gan_course.lab precompute --out assets/lab", lims=LIMS, field_n=FIELD_N,
+                   runs=[{k: r[k] for k in ("dataset", "loss", "knobs", "setting", "diverged_at", "final")}
+                         for r in grid]), open(out / "grid.json", "w"), indent=1)
+    results = [dict(dataset=r["dataset"], loss=r["loss"], seed=r["seed"], steps=int(r["steps"][-1]), **r["final"],
+                    device=r["device"], setting=r["setting"]) for r in runs if r["kind"] == "results"]
+    json.dump(dict(command="python -m gan_course.lab precompute --out assets/lab", width=WIDTH, depth=DEPTH,
+                   batch_size=BATCH, results=results,
+                   seconds=time.perf_counter() - t0), open(out / "results.json", "w"), indent=1)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# command line
+# ----------------------------------------------------------------------------------------------
+def _nonneg_int(v):
+    try:
+        i = int(v)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {v!r}")
+    if i < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {v!r}")
+    return i
+
+
+def _pos_int(v):
+    i = _nonneg_int(v)
+    if i < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {v!r}")
+    return i
+
+
+def _pos_float(v):
+    try:
+        f = float(v)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {v!r}")
+    if not f > 0 or not np.isfinite(f):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {v!r}")
+    return f
+
+
+def _nonneg_float(v):
+    try:
+        f = float(v)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {v!r}")
+    if not f >= 0 or not np.isfinite(f):
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {v!r}")
+    return f
+
+
+def _device(v):
+    import torch
+
+    try:
+        d = torch.device(v)
+    except RuntimeError:
+        raise argparse.ArgumentTypeError(f"not a torch device: {v!r} (use cpu or cuda)")
+    if d.type == "cuda" and not torch.cuda.is_available():
+        raise argparse.ArgumentTypeError("cuda was asked for but no GPU is visible")
+    return v
+
+
+def parser():
+    p = argparse.ArgumentParser(prog="python -m gan_course.lab", description="The mode-collapse lab of the GAN course.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{train,precompute}")
+    t = sub.add_parser("train", help="train one setting over one or more seeds (one batch)",
+                       description="Train one lab setting for each --seed (all seeds as one batch) and write, per "
+                                   "seed, DIR/seed_S/samples.npy (2,500 samples of the final generator, shape "
+                                   "(2500, 2)) and DIR/seed_S/metrics.json (modes covered, % high quality, reverse "
+                                   "KL, the setting). Without --steps and knob options the tuned defaults are used.")
+    t.add_argument("--dataset", required=True, choices=sorted(DATASETS), help="toy data: ring8 (8 Gaussians, radius 2, "
+                   "std 0.02) or grid25 (25 Gaussians at {-4..4}^2, std 0.05)")
+    t.add_argument("--loss", required=True, choices=LOSS_NAMES, help="GAN loss (see the module docstring)")
+    t.add_argument("--seed", required=True, type=_nonneg_int, action="append",
+                   help="random seed (integer >= 0); repeat for several seeds, trained together as one batch")
+    t.add_argument("--steps", type=_pos_int, default=None,
+                   help="generator steps (default: the tuned value for the loss, "
+                        + ", ".join(f"{k} {v['steps']}" for k, v in DEFAULTS.items()) + ")")
+    t.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder DIR (created if missing)")
+    t.add_argument("--lr", type=_pos_float, default=None, help="learning rate of D and G (default: tuned per loss)")
+    t.add_argument("--n-critic", type=_pos_int, default=None, help="D/critic steps per G step (default: tuned per loss)")
+    t.add_argument("--penalty-weight", type=_pos_float, default=None,
+                   help="gradient-penalty weight lambda, wgan-gp only (default 10)")
+    t.add_argument("--noise-sigma", type=_nonneg_float, default=None,
+                   help="instance-noise std on D's inputs (default 0)")
+    t.add_argument("--device", type=_device, default=None, help="torch device, e.g. cpu or cuda (default: cuda if present)")
+    t.add_argument("--quiet", action="store_true", help="no progress bar")
+    pc = sub.add_parser("precompute", help="remake the lab's shipped grid and 10-seed results (assets/lab)",
+                        description="Train the lab's grid of settings and the 10-seed results; a GPU helps.")
+    pc.add_argument("--out", type=Path, default=ASSETS, help=f"output folder (default {ASSETS})")
+    pc.add_argument("--device", type=_device, default=None, help="torch device (default: cuda if present)")
+    pc.add_argument("--workers", type=_pos_int, default=1, help="batches trained in parallel processes (default 1)")
+    pc.add_argument("--quiet", action="store_true", help="no progress bars")
+    return p
+
+
+def main(argv=None):
+    p = parser()
+    a = p.parse_args(argv)
+    if a.command == "precompute":
+        precompute(a.out, a.device, progress=not a.quiet, workers=a.workers)
+        print(f"wrote {a.out}")
+        return 0
+    if len(set(a.seed)) != len(a.seed):
+        p.error(f"argument --seed: each seed once, got {a.seed}")
+    if a.penalty_weight is not None and a.loss != "wgan-gp":
+        p.error(f"argument --penalty-weight: applies to --loss wgan-gp only, not {a.loss}")
+    if a.out.exists() and not a.out.is_dir():
+        p.error(f"argument --out: {a.out} exists and is not a folder")
+    runs = train(a.dataset, a.loss, a.seed, a.steps, a.device, progress=not a.quiet, lr=a.lr, n_critic=a.n_critic,
+                 penalty_weight=a.penalty_weight, noise_sigma=a.noise_sigma)
+    for r in runs:
+        seed = r["setting"].seed
+        d = a.out / f"seed_{seed}"
+        d.mkdir(parents=True, exist_ok=True)
+        np.save(d / "samples.npy", r["samples"][-1].astype(np.float32))
+        s = r["stats"][-1]
+        json.dump(dict(dataset=a.dataset, loss=a.loss, seed=seed, steps=int(r["steps"][-1]),
+                       modes_covered=s.modes_covered, n_modes=s.n_modes, hq_fraction=s.hq_fraction,
+                       reverse_kl=_finite(s.reverse_kl), mode_counts=list(s.counts), diverged_at=r["diverged_at"],
+                       setting=r["setting"].as_dict(), width=WIDTH, depth=DEPTH, batch_size=BATCH,
+                       seconds=r["seconds"], device=r["device"]), open(d / "metrics.json", "w"), indent=1)
+        print(f"seed {seed}: {s}  -> {d}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

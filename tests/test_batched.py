@@ -1,0 +1,147 @@
+"""Batched training: model k of a batch follows the solo run of training.train_gan (float64)."""
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from gan_course import batched, toys, training
+from gan_course.batched import Setting
+
+
+@pytest.fixture
+def float64():
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(old)
+
+
+def solo_weights(G, D):
+    lin = lambda m: [l for l in m.modules() if isinstance(l, torch.nn.Linear)]
+    raw = lambda l: l.parametrizations.weight.original if hasattr(l, "parametrizations") else l.weight
+    return [(raw(l).detach(), l.bias.detach()) for l in lin(G) + lin(D)]
+
+
+def batched_weights(res, k):
+    return res.G.model(k) + res.D.model(k)
+
+
+def solo_gp(seed, B):
+    """An independent single-model gradient penalty with the batched run's interpolation stream."""
+    g = torch.Generator().manual_seed(seed + 3)
+
+    def penalty(D, real, fake):
+        eps = torch.rand((B, 1), generator=g)
+        x_hat = (eps * real + (1 - eps) * fake).requires_grad_(True)
+        (grad,) = torch.autograd.grad(D(x_hat).sum(), x_hat, create_graph=True)
+        return ((grad.norm(dim=1) - 1) ** 2).mean()
+    return penalty
+
+
+def add_torch_sn(D, seed):
+    """torch's own spectral_norm parametrization, started from the batched run's u, v."""
+    g = torch.Generator().manual_seed(seed + 4)
+    for lin in [l for l in D.modules() if isinstance(l, torch.nn.Linear)]:
+        torch.nn.utils.parametrizations.spectral_norm(lin)
+        sn = lin.parametrizations.weight[0]
+        with torch.no_grad():
+            sn._u.copy_(F.normalize(torch.randn(sn._u.shape, generator=g), dim=0))
+            sn._v.copy_(F.normalize(torch.randn(sn._v.shape, generator=g), dim=0))
+            sn._power_method(lin.parametrizations.weight.original, 15)
+    return D
+
+
+def run_solo(s, steps, B, width, depth):
+    G, D = batched.init_pair(s.seed, width, depth)
+    if s.spectral_norm:
+        add_torch_sn(D, s.seed)
+    training.train_gan(G, D, toys.ring8(), steps=steps, batch_size=B, lr_d=s.lr_d, lr_g=s.lr_g, betas=s.betas,
+                       optimizer=s.optimizer, k_d=s.n_critic, loss=s.loss, clip=s.clip,
+                       penalty=solo_gp(s.seed, B) if s.penalty_weight > 0 else None,
+                       penalty_weight=s.penalty_weight or 10.0, instance_noise=s.noise_sigma or None,
+                       seed=s.seed, device="cpu", progress=False)
+    return solo_weights(G, D)
+
+
+CASES = {
+    "mixed losses, lr and noise": [
+        Setting("nonsaturating", seed=3, lr_d=1e-3, lr_g=2e-3, n_critic=1, betas=(0.5, 0.999)),
+        Setting("hinge", seed=7, lr_d=3e-4, lr_g=1e-4, n_critic=1, noise_sigma=0.1, betas=(0.5, 0.999)),
+        Setting("least_squares", seed=11, lr_d=1e-3, lr_g=1e-3, n_critic=1, betas=(0.5, 0.999)),
+        Setting("minimax", seed=5, lr_d=5e-4, lr_g=5e-4, n_critic=1, noise_sigma=0.3, betas=(0.5, 0.999)),
+    ],
+    "WGAN-GP": [Setting("wasserstein", seed=s, lr_d=1e-3, lr_g=1e-3, n_critic=2, penalty_weight=w)
+                for s, w in ((0, 10.0), (1, 0.1))],
+    "hinge + SN": [Setting("hinge", seed=s, lr_d=2e-3, lr_g=1e-3, n_critic=2, spectral_norm=True) for s in (2, 9)],
+    "WGAN clipping + RMSProp": [Setting("wasserstein", seed=s, lr_d=5e-4, lr_g=5e-4, n_critic=3, clip=c,
+                                        optimizer="rmsprop") for s, c in ((4, 0.01), (6, 0.05))],
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_model_k_of_a_batch_matches_its_solo_run(float64, case):
+    settings, steps, B, width, depth = CASES[case], 25, 32, 16, 2
+    res = batched.train_batched(settings, toys.ring8(), steps, width=width, depth=depth, batch_size=B,
+                                device="cpu", progress=False)
+    assert all(d is None for d in res.diverged_at)
+    for k, s in enumerate(settings):
+        solo = run_solo(s, steps, B, width, depth)
+        moved = max((w - w0).abs().max().item() for (w, _), (w0, _) in
+                    zip(solo, solo_weights(*batched.init_pair(s.seed, width, depth))))
+        assert moved > 1e-3, "training should have moved the weights"
+        err = max(max((a - b).abs().max().item() for a, b in zip(p, q)) for p, q in zip(solo, batched_weights(res, k)))
+        assert err < 1e-10, f"{case}: model {k} differs from its solo run by {err:.2e}"
+
+
+def test_float32_batch_matches_solo_over_a_few_steps():
+    s = [Setting("nonsaturating", seed=1, lr_d=1e-3, lr_g=1e-3, n_critic=1), Setting("hinge", seed=2, n_critic=1)]
+    res = batched.train_batched(s, toys.ring8(), 3, width=32, depth=2, batch_size=64, device="cpu", progress=False)
+    for k in range(2):
+        solo = run_solo(s[k], 3, 64, 32, 2)
+        err = max(max((a - b).abs().max().item() for a, b in zip(p, q)) for p, q in zip(solo, batched_weights(res, k)))
+        assert err < 1e-5, f"model {k}: {err:.2e}"
+
+
+def test_batched_spectral_norm_converges_to_svd():
+    torch.manual_seed(0)
+    w = torch.randn(3, 20, 7)
+    sn = batched.BatchedSpectralNorm([w], [torch.Generator().manual_seed(k) for k in range(3)], n_init_iterations=100)
+    exact = torch.linalg.matrix_norm(w, ord=2)
+    est = sn.sigma([w])[0]
+    assert torch.allclose(est, exact, rtol=1e-5), f"{est} vs SVD {exact}"
+    normed = sn([w], update=False)[0]
+    assert torch.allclose(torch.linalg.matrix_norm(normed, ord=2), torch.ones(3), rtol=1e-5)
+
+
+def test_batched_gradient_penalty_of_linear_critics_is_exact():
+    # f_k(x) = a_k . x + c has gradient a_k everywhere: penalty (|a_k| - 1)^2
+    a = torch.tensor([[3.0, 4.0], [0.6, 0.8], [0.0, 0.5]])  # norms 5, 1, 0.5
+    D = batched.BatchedMLP([a[:, :, None]], [torch.zeros(3, 1, 1)])
+    x, y, eps = torch.randn(3, 10, 2), torch.randn(3, 10, 2), torch.rand(3, 10, 1)
+    gp = batched.batched_gradient_penalty(D, x, y, eps)
+    assert torch.allclose(gp, torch.tensor([16.0, 0.0, 0.25]), atol=1e-6), gp
+
+
+def test_clear_errors():
+    with pytest.raises(ValueError, match="different cost"):
+        batched.train_batched([Setting(n_critic=1), Setting(n_critic=5)], toys.ring8(), 2, progress=False)
+    with pytest.raises(ValueError, match="lr_d"):
+        batched.train_batched([Setting(lr_d=-1)], toys.ring8(), 2, progress=False)
+    with pytest.raises(ValueError, match="unknown loss"):
+        batched.train_batched([Setting(loss="foo")], toys.ring8(), 2, progress=False)
+    with pytest.raises(ValueError, match="steps"):
+        batched.train_batched([Setting()], toys.ring8(), 0, progress=False)
+    with pytest.raises(TypeError, match="toy"):
+        batched.train_batched([Setting()], np.zeros((5, 2)), 2, progress=False)
+
+
+def test_train_grid_groups_by_cost_and_snapshots():
+    s = [Setting("nonsaturating", seed=0, n_critic=1), Setting("wasserstein", seed=0, penalty_weight=1.0, n_critic=2),
+         Setting("hinge", seed=1, n_critic=1)]
+    out = batched.train_grid(s, toys.ring8(), 4, width=8, depth=1, batch_size=16, device="cpu", progress=False,
+                             snapshot_steps=(0, 4), n_snapshot=30, field_lims=(-3, 3), field_n=10)
+    assert sorted(i for idx, _ in out for i in idx) == [0, 1, 2] and len(out) == 2
+    idx, res = out[0]
+    assert idx == [0, 2]
+    assert res.snapshots[4]["samples"].shape == (2, 30, 2) and res.snapshots[0]["field"].shape == (2, 10, 10)
+    assert res.d_loss.shape == (2, 4)
