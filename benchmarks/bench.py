@@ -85,14 +85,26 @@ def bench_single(device, quick):
     return rows
 
 
+def batched_run(K, width, device):
+    """K non-saturating GANs on ring8 as one batch (gan_course.batched), seeds 0..K-1."""
+    settings = [gc.batched.Setting("nonsaturating", seed=k, lr_d=1e-4, lr_g=1e-4, betas=(0.5, 0.999), n_critic=1)
+                for k in range(K)]
+    ring = gc.toys.ring8()
+
+    def run(steps):
+        gc.batched.train_batched(settings, ring, steps, width=width, batch_size=256, device=device, progress=False,
+                                 n_snapshot=16)
+
+    return run
+
+
 def bench_batched(device, quick, width=64):
     """Model-steps/s of K models trained as one batch against K sequential reference loops."""
-    batched = gc.batched
     rows = []
     steps = 60 if quick else 200
     r_ref = rate(lambda n: reference_gan(n, width, device), steps, device)
     for K in KS:
-        r_b = rate(lambda n: batched.benchmark_steps(K, n, width=width, device=device), steps, device)
+        r_b = rate(batched_run(K, width, device), steps, device)
         # K sequential reference loops do r_ref model-steps per second in total
         rows.append(dict(K=K, width=width, sequential_model_steps_per_s=r_ref, batched_model_steps_per_s=K * r_b,
                          speedup=K * r_b / r_ref))
@@ -117,8 +129,20 @@ def bench_chapters():
     return dict(per_chapter_s=times, total_wall_s=total, passed=proc.returncode == 0)
 
 
-def bench_slider():
-    return gc.lab.measure_redraw_latency()
+def bench_slider(moves=27):
+    """Wall and CPU milliseconds of a lab redraw from the shipped results (a step-slider move)."""
+    import statistics
+
+    view = gc.widgets.LabView(gc.widgets.LabStore.load(), device="cpu")
+    n = view.step.max + 1
+    wall, cpu = [], []
+    for i in range(moves):
+        t, c = time.perf_counter(), time.process_time()
+        view.step.value = (view.step.value + 1) % n
+        wall.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    return dict(median_wall_ms=1e3 * statistics.median(wall), median_cpu_ms=1e3 * statistics.median(cpu),
+                max_wall_ms=1e3 * max(wall), moves=moves)
 
 
 def main(argv=None):

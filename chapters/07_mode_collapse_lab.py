@@ -182,7 +182,7 @@ for loss in ("wgan-gp", "hinge-sn", "nonsaturating"):
 # WGAN-GP on 9 of 10, but neither puts 95% of its samples within $3\sigma$ of a mode, and neither
 # covers the whole grid. The check below prints each target as met or not met rather than hiding the gap.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 def check(name, ok, value):
     print(f"{'met    ' if ok else 'NOT met'}  {name}: {value}")
     return ok
