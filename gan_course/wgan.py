@@ -171,16 +171,18 @@ def layer_gradient_norms(f, real, fake, wrt="activations"):
     return np.array([float(torch.cat([grads[l], grads[l + n]]).norm()) for l in range(n)])
 
 
-def w1_tracker(real, n=500, seed=1234):
-    """A ``snapshot_fn(G, D)`` for ``train_gan``: the critic's estimate and the exact W1 between
-    ``n`` generated and ``n`` real samples (linear assignment), on fresh draws each call."""
+def w1_tracker(real, n=500, seed=1234, n_estimate=None):
+    """A ``snapshot_fn(G, D)`` for ``train_gan``: the critic's estimate E_r f - E_g f on ``n_estimate``
+    (default ``n``) fresh samples a side, and the exact W1 between ``n`` generated and ``n`` real
+    samples (linear assignment)."""
     state = {"g": torch.Generator().manual_seed(seed)}
     sample_r = _sampler(real)
 
     def snapshot(G, D):
-        x_r = sample_r(n, state["g"])
+        m = max(n, n_estimate or n)
+        x_r = sample_r(m, state["g"])
         with torch.no_grad():
-            x_g = G(G.sample_latent(n, None)).cpu()
-        return {"critic_w": critic_w1_estimate(D, x_r, x_g), "exact_w1": divergences.w1_exact(x_r, x_g)}
+            x_g = G(G.sample_latent(m, None)).cpu()
+        return {"critic_w": critic_w1_estimate(D, x_r, x_g), "exact_w1": divergences.w1_exact(x_r[:n], x_g[:n])}
 
     return snapshot
