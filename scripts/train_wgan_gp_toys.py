@@ -83,7 +83,10 @@ def main():
         args.replay_steps = {f"{r['toy']}_seed{r['seed']}": r["steps"] for r in old["runs"]}
         for k in ("width", "lam", "lr"):
             setattr(args, k, old["settings"][k])
-    runs = [(t, s) for t in args.toys for s in args.seeds]
+        args.seconds = None
+        runs = [(r["toy"], r["seed"]) for r in old["runs"]]
+    else:
+        runs = [(t, s) for t in args.toys for s in args.seeds]
     start = time.time()
     with ProcessPoolExecutor(args.jobs) as pool:
         results = list(pool.map(run_one, *zip(*runs), [args] * len(runs)))
