@@ -13,7 +13,8 @@
 #
 # Weight clipping enforces the Lipschitz constraint crudely: weights pile up at $\pm c$, critics
 # become too simple, and gradients explode or vanish with depth. A penalty on the input-gradient
-# norm does none of this, and WGAN-GP covers every mode of the toys. Runs in about a minute on a CPU.
+# norm does none of this, and WGAN-GP spreads over the toys' modes without collapsing (short runs
+# here: not yet all modes on every seed). Runs in about a minute on a CPU.
 
 # %%
 import copy
