@@ -65,7 +65,7 @@ plt.show()
 # The same number from the transport LP itself, solved by `scipy.optimize.linprog` with no
 # knowledge of assignments: minimise $\sum_{ij} C_{ij}\gamma_{ij}$ subject to the marginals.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 def transport_lp(a, b):
     """Exact W1 between uniform point clouds a (n, d) and b (m, d) by the transport LP."""
     a, b = np.asarray(a, float), np.asarray(b, float)
@@ -122,7 +122,7 @@ for ax in axes:
     ax.legend(fontsize="small")
 plt.show()
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 assert abs(w1_sorted - w1_cdf_area) < 1e-9, f"sorted {w1_sorted} vs CDF area {w1_cdf_area}"
 assert abs(w1_sorted - gc.divergences.w1_1d(a, b)) < 1e-12
 assert abs(w1_sorted - w1_population) < 0.05 * w1_population, f"sample {w1_sorted:.3f} vs exact {w1_population:.3f}"
@@ -188,7 +188,7 @@ for i, (name, (p, q)) in enumerate(pairs.items()):
     print(f"{name:20s} critic {est:.3f}  exact W1 {exact:.3f}  ratio {est / exact:.3f}  "
           f"|grad f| at samples: median {slopes.median():.2f}, max {slopes.max():.2f}")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
 for ax, (name, r), lim in zip(axes, duality.items(), (3.5, 6)):
     field = gc.plotting.field_on_grid(r["f"], (-lim, lim), 60, transform="none")
@@ -246,7 +246,7 @@ critic_w = np.array([hist.snapshots[s]["critic_w"] for s in snap_steps])
 exact_w = np.array([hist.snapshots[s]["exact_w1"] for s in snap_steps])
 print(f"{steps} WGAN steps in {hist.seconds:.1f} s; exact W1 {exact_w[0]:.3f} -> {exact_w[-1]:.3f}")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), gridspec_kw=dict(width_ratios=[1.6, 1]))
 ax = axes[0]
 ax.plot(snap_steps, critic_w, color="tab:blue", label=r"critic: $\mathbb{E}_r f - \mathbb{E}_g f$")
@@ -312,7 +312,7 @@ print(f"estimate {est:.3f} vs exact {exact:.3f} (ratio {est / exact:.3f}); predi
 # **3.** With *unequal* sizes (5 points against 7) the optimal plan can no longer be a permutation.
 # Solve the LP with `transport_lp` and look at the plan: how many entries are non-zero?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% slideshow={"slide_type": "subslide"} tags=["solution"] jupyter={"source_hidden": true}
 a5 = torch.randn(5, 2, generator=torch.Generator().manual_seed(3))
 b7 = gc.toys.ring8().sample(7, seed=4)
 cost, plan = transport_lp(a5, b7)

@@ -93,7 +93,7 @@ for name, (toy, lim) in toys.items():
         surf[name, m] = dict(field=field, x_r=x_r, share=share)
         print(f"{name:9s} {m:17s} (E_r f - E_g f) / max|grad f| = {share * exact:.3f}, {100 * share:4.1f}% of exact W1 {exact:.3f}")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(2, 3, figsize=(12, 7.6))
 for col, name in enumerate(toys):
     for row, m in enumerate(methods):
@@ -181,7 +181,7 @@ ax.set(xlabel="layer $\\ell$ (1 = input)", ylabel="$\\|\\partial L / \\partial h
 ax.legend(fontsize="small")
 plt.show()
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 for m in ("clipping c=0.1", "clipping c=0.001"):
     g = grad_norms[m]
     assert g[0] / g[-1] > 100 or g[-1] / g[0] > 100, f"{m}: ratio across depth only {g[0] / g[-1]:.3g}"
@@ -226,7 +226,7 @@ assert w_after < 0.5 * w_before, f"W1 to the data only went {w_before:.2f} -> {w
 # steps, against 100,000 in the paper's toy runs). Set `RETRAIN = True` to remake them. The metrics
 # are recomputed here from the stored 2,500 samples per run.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 RETRAIN = False
 assets = Path("..") / "assets" / "wgan_gp_toys"
 if RETRAIN:
@@ -256,7 +256,7 @@ for row in published:
 print(f"{'WGAN-GP (ours)':14s} {ours[0]:>18s} {ours[1]:>18s}  {len(results['ring8'])} seeds, 2,500 samples")
 print(f"reverse KL of the mode histogram: ring {mean('ring8', 'reverse_kl'):.3f}, grid {mean('grid25', 'reverse_kl'):.3f} nats")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 2, figsize=(10, 4.4))
 for ax, (toy_name, toy, lim) in zip(axes, (("ring8", gc.toys.ring8(), 3), ("grid25", gc.toys.grid25(), 6))):
     xs = np.linspace(-lim, lim, 50)
@@ -335,7 +335,7 @@ for name, fc in (("two-sided", critics["ring8", "gradient penalty"]), ("one-side
 # **3.** At the end of a successful standard GAN, what is R1 for the ideal discriminator
 # $D \equiv 1/2$? Compute R1 of the ring's clipped and penalised critics: which one is "flatter" on the data?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% slideshow={"slide_type": "subslide"} tags=["solution"] jupyter={"source_hidden": true}
 x = gc.toys.ring8().sample(1000, seed=10)
 for m in methods:
     print(f"{m:17s} R1 = {gc.penalties.r1_penalty(critics['ring8', m], x).item():.3g}")
