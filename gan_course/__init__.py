@@ -9,8 +9,9 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "checks", "device", "toys", "divergences", "nets", "losses", "training", "metrics",
-    "plotting",
+    "checks", "device", "toys", "divergences", "nets", "losses", "training", "metrics", "plotting",
+    "likelihood", "optimal", "games", "gan1d", "manifolds", "saturation", "noise", "smoothing",
+    "penalties", "wgan", "spectral", "digits", "classifier", "image_gans", "batched", "lab", "widgets",
 }
 
 

@@ -32,3 +32,12 @@ def test_unknown_attribute_is_an_attribute_error():
 
     with pytest.raises(AttributeError):
         gan_course.no_such_module
+
+
+def test_every_module_is_listed_for_lazy_import():
+    from pathlib import Path
+
+    import gan_course
+
+    files = {p.stem for p in Path(gan_course.__file__).parent.glob("*.py")} - {"__init__", "__main__"}
+    assert files == gan_course._SUBMODULES
