@@ -40,7 +40,7 @@ def sync(device):
         torch.cuda.synchronize()
 
 
-def rate(fn, steps, device, repeats=3):
+def rate(fn, steps, device, repeats=5):
     """Best steps/s over ``repeats`` timed runs of ``fn(steps)`` after one short warm-up."""
     fn(max(steps // 10, 5))
     best = 0.0
@@ -85,31 +85,33 @@ def bench_single(device, quick):
     return rows
 
 
-def batched_run(K, width, device):
+def batched_run(K, width, device, batch):
     """K non-saturating GANs on ring8 as one batch (gan_course.batched), seeds 0..K-1."""
     settings = [gc.batched.Setting("nonsaturating", seed=k, lr_d=1e-4, lr_g=1e-4, betas=(0.5, 0.999), n_critic=1)
                 for k in range(K)]
     ring = gc.toys.ring8()
 
     def run(steps):
-        gc.batched.train_batched(settings, ring, steps, width=width, batch_size=256, device=device, progress=False,
+        gc.batched.train_batched(settings, ring, steps, width=width, batch_size=batch, device=device, progress=False,
                                  n_snapshot=16)
 
     return run
 
 
-def bench_batched(device, quick, width=64):
-    """Model-steps/s of K models trained as one batch against K sequential reference loops."""
+def bench_batched(device, quick, width=64, batches=(256, 128)):
+    """Model-steps/s of K models trained as one batch against K sequential reference loops,
+    at minibatch 256 and at the lab's own minibatch (gan_course.lab.BATCH = 128)."""
     rows = []
     steps = 60 if quick else 200
-    r_ref = rate(lambda n: reference_gan(n, width, device), steps, device)
-    for K in KS:
-        r_b = rate(batched_run(K, width, device), steps, device)
-        # K sequential reference loops do r_ref model-steps per second in total
-        rows.append(dict(K=K, width=width, sequential_model_steps_per_s=r_ref, batched_model_steps_per_s=K * r_b,
-                         speedup=K * r_b / r_ref))
-        print(f"  batched K={K:3d} width {width}: sequential {r_ref:8.1f} model-steps/s, batched {K * r_b:9.1f}"
-              f" model-steps/s, speed-up {K * r_b / r_ref:5.1f}x", flush=True)
+    for batch in batches:
+        r_ref = rate(lambda n: reference_gan(n, width, device, batch=batch), steps, device)
+        for K in KS:
+            r_b = rate(batched_run(K, width, device, batch), steps, device)
+            # K sequential reference loops do r_ref model-steps per second in total
+            rows.append(dict(K=K, width=width, batch=batch, sequential_model_steps_per_s=r_ref,
+                             batched_model_steps_per_s=K * r_b, speedup=K * r_b / r_ref))
+            print(f"  batched K={K:3d} width {width} batch {batch}: sequential {r_ref:8.1f} model-steps/s, "
+                  f"batched {K * r_b:9.1f} model-steps/s, speed-up {K * r_b / r_ref:5.1f}x", flush=True)
     return rows
 
 

@@ -18,7 +18,7 @@ from torch import nn
 
 from . import checks, divergences, losses, penalties
 from .device import default_device, seed_everything
-from .training import TrainConfig
+from .training import TrainConfig, _sampler  # data as a toy or f(n, generator)
 
 WGAN_DEFAULTS = TrainConfig(loss="wasserstein", optimizer="rmsprop", lr_d=5e-5, lr_g=5e-5, clip=0.01,
                             k_d=5, batch_size=64)
@@ -55,14 +55,6 @@ def critic_w1_estimate(f, real, fake):
     real, fake = (torch.as_tensor(v, dtype=p.dtype, device=p.device) for v in (real, fake))
     with torch.no_grad():
         return float(f(real).mean() - f(fake).mean())
-
-
-def _sampler(dist):
-    if hasattr(dist, "sample"):
-        return lambda n, g: dist.sample(n, generator=g)
-    if callable(dist):
-        return dist
-    raise TypeError("a distribution must have .sample(n, generator=...) or be a function (n, generator) -> (n, d)")
 
 
 @dataclass(frozen=True)
