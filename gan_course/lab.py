@@ -250,41 +250,31 @@ def precompute(out=ASSETS, device=None, seeds=range(10), progress=True, workers=
 # ----------------------------------------------------------------------------------------------
 # command line
 # ----------------------------------------------------------------------------------------------
-def _nonneg_int(v):
+def _number(v, cast, ok, what):
+    """argparse type: ``cast(v)`` if it satisfies ``ok``, else a clear 'must be <what>' error."""
     try:
-        i = int(v)
+        x = cast(v)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {v!r}")
-    if i < 0:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {v!r}")
-    return i
+        raise argparse.ArgumentTypeError(f"must be {what}, got {v!r}")
+    if not ok(x):
+        raise argparse.ArgumentTypeError(f"must be {what}, got {v!r}")
+    return x
+
+
+def _nonneg_int(v):
+    return _number(v, int, lambda i: i >= 0, "an integer >= 0")
 
 
 def _pos_int(v):
-    i = _nonneg_int(v)
-    if i < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {v!r}")
-    return i
+    return _number(v, int, lambda i: i >= 1, "an integer >= 1")
 
 
 def _pos_float(v):
-    try:
-        f = float(v)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {v!r}")
-    if not f > 0 or not np.isfinite(f):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {v!r}")
-    return f
+    return _number(v, float, lambda f: f > 0 and np.isfinite(f), "a positive number")
 
 
 def _nonneg_float(v):
-    try:
-        f = float(v)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {v!r}")
-    if not f >= 0 or not np.isfinite(f):
-        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {v!r}")
-    return f
+    return _number(v, float, lambda f: f >= 0 and np.isfinite(f), "a number >= 0")
 
 
 def _device(v):
