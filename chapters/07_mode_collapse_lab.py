@@ -32,7 +32,7 @@ from gan_course.batched import Setting, train_batched
 
 device = gc.device.default_device()
 gc.device.seed_everything(0)
-RETRAIN = False  # True: remake assets/lab (`python -m gan_course.lab precompute`; minutes on a GPU, hours on a CPU)
+RETRAIN = False  # True: remake assets/lab (`python -m gan_course.lab precompute`; 10-20 min on a 2-core CPU)
 if RETRAIN:
     lab.precompute()
 store = widgets.LabStore.load()
