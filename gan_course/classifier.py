@@ -9,7 +9,6 @@
   compare models on this data set only and are not comparable to published FIDs;
 - Stacked-Digits modes: distinct (d_0, d_1, d_2) triples read channel by channel (of 1,000).
 """
-import math
 
 import numpy as np
 import torch
@@ -17,6 +16,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from . import checks, digits
+from .metrics import kl_to_uniform  # KL(p || uniform) = log K - H(p)
 from .device import seed_everything
 
 N_FEATURES = 64
@@ -105,13 +105,6 @@ def histogram(classes, n_classes=digits.N_CLASSES):
     """Normalised histogram (n_classes,) of integer class ids."""
     counts = np.bincount(np.asarray(classes).ravel(), minlength=n_classes)[:n_classes]
     return counts / counts.sum()
-
-
-def kl_to_uniform(p):
-    """KL(p || uniform over len(p)) = log K - H(p), in nats (0 log 0 = 0)."""
-    p = np.asarray(p, dtype=float)
-    nz = p[p > 0]
-    return float(math.log(len(p)) + (nz * np.log(nz)).sum())
 
 
 def gaussian_stats(f):

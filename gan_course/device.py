@@ -16,13 +16,3 @@ def seed_everything(seed):
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
     return seed
-
-
-def generator(seed=None, device="cpu"):
-    """A ``torch.Generator`` on ``device``, seeded when ``seed`` is given."""
-    g = torch.Generator(device=device)
-    if seed is not None:
-        g.manual_seed(int(seed))
-    else:
-        g.seed()
-    return g

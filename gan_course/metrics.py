@@ -29,6 +29,13 @@ class ModeStats:
                 f"reverse KL {self.reverse_kl:.3f}")
 
 
+def kl_to_uniform(p):
+    """KL(p || uniform over len(p)) = log K - H(p), in nats (0 log 0 = 0) (PacGAN, Sec. 5)."""
+    p = np.asarray(p, dtype=float)
+    nz = p[p > 0]
+    return float(np.log(len(p)) + (nz * np.log(nz)).sum())
+
+
 def mode_stats(samples, centres, std, threshold=3.0):
     """Mode coverage of ``samples`` (N, d) around mixture ``centres`` (K, d) of isotropic ``std``."""
     x = np.asarray(samples.detach().cpu() if hasattr(samples, "detach") else samples, float)
@@ -44,11 +51,7 @@ def mode_stats(samples, centres, std, threshold=3.0):
     hq = np.sqrt(d2[np.arange(len(x)), nearest]) < threshold * std
     counts = np.bincount(nearest[hq], minlength=len(c))
     n_hq = int(counts.sum())
-    if n_hq == 0:
-        rkl = float("inf")
-    else:
-        p = counts[counts > 0] / n_hq
-        rkl = float(np.log(len(c)) + np.sum(p * np.log(p)))
+    rkl = float("inf") if n_hq == 0 else kl_to_uniform(counts / n_hq)
     return ModeStats(int((counts > 0).sum()), len(c), n_hq / len(x), max(rkl, 0.0), tuple(int(v) for v in counts))
 
 

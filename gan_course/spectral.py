@@ -183,9 +183,3 @@ def lipschitz_bound(net, input_shape, n_iter=200):
     net.train(was)
     return bound
 
-
-def input_gradient_norms(f, x):
-    """|grad_x f(x)| per sample (N,) for a critic f: (N, ...) -> (N,)."""
-    x = x.detach().requires_grad_(True)
-    (g,) = torch.autograd.grad(f(x).sum(), x)
-    return g.flatten(1).norm(dim=1).detach()
