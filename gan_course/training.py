@@ -135,6 +135,7 @@ def train_gan(G, D, real, config=None, snapshot_fn=None, **overrides):
     G.to(device)
     D.to(device)
     d_loss_fn, g_loss_fn = losses.get(config.loss)
+    from .wgan import clip_weights_  # here, not at the top: wgan builds on this module
     opt_d = _optimizer(config.optimizer, D.parameters(), config.lr_d, config.betas)
     opt_g = _optimizer(config.optimizer, G.parameters(), config.lr_g, config.betas)
     sample_real = _sampler(real)
@@ -192,9 +193,7 @@ def train_gan(G, D, real, config=None, snapshot_fn=None, **overrides):
                 if observe is not None:
                     observe(float(loss_d.detach()))
                 if config.clip is not None:
-                    with torch.no_grad():
-                        for p in D.parameters():
-                            p.clamp_(-config.clip, config.clip)
+                    clip_weights_(D, config.clip)
             loss_g = g_loss_fn(D(noisy(G(G.sample_latent(B, g_latent, device)), sigma)))
             opt_g.zero_grad(set_to_none=True)
             loss_g.backward()
