@@ -100,7 +100,7 @@ def batched_run(K, width, device, batch):
 
 def bench_batched(device, quick, width=64, batches=(256, 128)):
     """Model-steps/s of K models trained as one batch against K sequential reference loops,
-    at minibatch 256 and at the lab's own minibatch (gan_course.lab.BATCH = 128)."""
+    at the lab's minibatch 256 (gan_course.lab.BATCH) and at 128."""
     rows = []
     steps = 60 if quick else 200
     for batch in batches:

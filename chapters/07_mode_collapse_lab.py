@@ -12,10 +12,10 @@
 # # 07 · Mode-collapse lab
 #
 # Six GAN losses and their knobs on the 8-Gaussian ring and the 25-Gaussian grid, trained as
-# batches of independent models, with sliders over saved runs: hinge + SN finds every ring mode on
-# every seed (WGAN-GP on 9 of 10), the non-saturating GAN drops grid modes on every seed, and the gap between
-# these short CPU runs and the published table is printed plainly. About 30 s on a CPU (saved runs
-# load from `assets/lab/`).
+# batches of independent models, with sliders over saved runs: with their tuned defaults WGAN-GP and
+# hinge + SN find every mode of both toys on every one of 10 seeds, the non-saturating GAN drops grid
+# modes on every seed, and where the published table is still ahead (the share of high-quality
+# samples) the chapter prints it plainly. About 30 s on a CPU (saved runs load from `assets/lab/`).
 
 # %%
 import json
@@ -32,7 +32,7 @@ from gan_course.batched import Setting, train_batched
 
 device = gc.device.default_device()
 gc.device.seed_everything(0)
-RETRAIN = False  # True: remake assets/lab (`python -m gan_course.lab precompute`; 10-20 min on a 2-core CPU)
+RETRAIN = False  # True: remake assets/lab (`python -m gan_course.lab precompute`; 21 min on a 2-core CPU)
 if RETRAIN:
     lab.precompute()
 store = widgets.LabStore.load()
@@ -120,8 +120,9 @@ for row, ds in zip(axes, lab.DATASETS):
         f = run["field"][-1].astype(np.float32)
         f = 1 / (1 + np.exp(-np.clip(f, -30, 30))) if loss in widgets.BCE_LOSSES else f
         ax.imshow(f, origin="lower", extent=(-lim, lim, -lim, lim), cmap="RdBu_r")
-        ax.scatter(*run["samples"][-1].astype(np.float32).T, s=2, c="orange", label="generated")
-        ax.scatter(*toy.centres.T, marker="x", s=15, c="black", label="mode centres")
+        ax.scatter(*run["samples"][-1].astype(np.float32).T, s=3, c="darkorange", label="generated", zorder=3)
+        ax.scatter(*toy.centres.T, marker="x", s=15, lw=0.8, c="black", label="mode centres", zorder=2)
+        ax.set(xlim=(-lim, lim), ylim=(-lim, lim))
         final[ds, loss] = run["stats"][-1]
         ax.set(title=f"{ds} · {loss}\n{int(final[ds, loss][0])}/{toy.n_modes} modes, "
                      f"{100 * final[ds, loss][1]:.0f}% HQ", xlabel="$x_1$", ylabel="$x_2$")
@@ -176,11 +177,15 @@ for loss in ("wgan-gp", "hinge-sn", "nonsaturating"):
     print(f"{'ours: ' + loss:22s} {cells[0]} {cells[1]}   ({len(rs)} seeds)")
 
 # %% [markdown]
-# The targets for the well-regularised losses: all 8 ring modes on every seed, $\geq 24.5$ of 25
-# grid modes on average, $\geq 95\%$ high-quality samples. With the CPU-sized defaults (width 64,
-# 2,000-3,000 steps) the runs are short of converged: hinge + SN finds every ring mode on every seed,
-# WGAN-GP on 9 of 10, but neither puts 95% of its samples within $3\sigma$ of a mode, and neither
-# covers the whole grid. The check below prints each target as met or not met rather than hiding the gap.
+# The targets for the well-regularised losses: all 8 ring modes on every seed, $\geq 24.5$ of 25 grid
+# modes on average, $\geq 95\%$ high-quality samples. With the tuned defaults (width 64, minibatch 256,
+# 6,000 steps for WGAN-GP and 10,000 for hinge + SN, learning rates decaying to 0) both losses cover
+# every mode of both toys on every seed, which no row of the published table does. The share of
+# high-quality samples is where they fall short: 94.9% (WGAN-GP) and 93.9% (hinge + SN) on the ring,
+# about 90% on the grid, against PacGAN's 95.9% and 93.6%. The samples that miss sit on thin bridges
+# between neighbouring modes, where a continuous generator must tear its 2-D latent space; longer or
+# wider runs close the gap further (`gan_course/lab.py` records what was measured). The check below
+# prints each target as met or not met rather than hiding the gap.
 
 # %% slideshow={"slide_type": "subslide"}
 def check(name, ok, value):
@@ -198,9 +203,11 @@ for loss in ("wgan-gp", "hinge-sn"):
     for ds, rs in (("ring8", ring), ("grid25", grid)):
         hq = np.mean([r["hq_fraction"] for r in rs])
         met[loss, ds + " hq"] = check(f"{loss}: >= 95% high quality on {ds}", hq >= 0.95, f"{100 * hq:.1f}%")
-ring_gp = [r["modes_covered"] for r in ours["wgan-gp", "ring8"]]
-assert sum(m == 8 for m in ring_gp) >= 9, f"WGAN-GP found all 8 ring modes on {sum(m == 8 for m in ring_gp)}/10 seeds"
-assert met["hinge-sn", "ring"], "hinge + SN should find every ring mode on every seed"
+for loss in ("wgan-gp", "hinge-sn"):
+    assert met[loss, "ring"] and met[loss, "grid"], f"{loss} should cover every ring mode and >= 24.5 grid modes"
+    assert min(r["modes_covered"] for r in ours[loss, "grid25"]) == 25, f"{loss} missed a grid mode on some seed"
+    for ds in ("ring8", "grid25"):  # not the 95% target (printed above), but far from a blurred or collapsed run
+        assert np.mean([r["hq_fraction"] for r in ours[loss, ds]]) > 0.85, f"{loss} on {ds}: high-quality share fell"
 
 # %% [markdown]
 # **A setting where the non-saturating GAN drops modes**: its defaults on grid25 (DCGAN's Adam,

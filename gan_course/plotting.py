@@ -102,10 +102,10 @@ def samples_over_field(ax, samples, field=None, real=None, centres=None, title=N
         r = np.asarray(real)
         ax.scatter(r[:, 0], r[:, 1], s=2, c="black", alpha=0.3, label="real")
     s = np.asarray(samples)
-    ax.scatter(s[:, 0], s[:, 1], s=2, c="orange", alpha=0.6, label="generated")
-    if centres is not None:
+    ax.scatter(s[:, 0], s[:, 1], s=3, c="darkorange", alpha=0.7, label="generated", zorder=3)
+    if centres is not None:  # under the samples: a tight generated mode covers its centre
         c = np.asarray(centres)
-        ax.scatter(c[:, 0], c[:, 1], marker="x", s=40, c="black", label="mode centres")
+        ax.scatter(c[:, 0], c[:, 1], marker="x", s=25, linewidths=0.8, c="black", label="mode centres", zorder=2)
     if lims is not None:
         (xlo, xhi), (ylo, yhi) = (lims, lims) if np.ndim(lims[0]) == 0 else lims
         ax.set_xlim(xlo, xhi)
@@ -115,5 +115,5 @@ def samples_over_field(ax, samples, field=None, real=None, centres=None, title=N
     ax.set_ylabel("$x_2$")
     if title:
         ax.set_title(title)
-    ax.legend(loc="upper right", fontsize="x-small", markerscale=3)
+    ax.legend(loc="upper right", fontsize="x-small", markerscale=2)
     return ax

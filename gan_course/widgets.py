@@ -80,8 +80,9 @@ class FieldFigure:
         self.im = self.ax.imshow(np.zeros((2, 2)), origin="lower", cmap="RdBu_r", extent=(-3, 3, -3, 3),
                                  interpolation="bilinear")
         self.cbar = self.fig.colorbar(self.im, ax=self.ax, fraction=0.046, pad=0.03)
-        self.centres = self.ax.scatter([], [], marker="x", s=30, c="black", label="mode centres", zorder=3)
-        self.samples = self.ax.scatter([], [], s=3, c="orange", alpha=0.7, label="generated", zorder=2)
+        # samples over the centres: a tight generated mode covers its centre's cross
+        self.centres = self.ax.scatter([], [], marker="x", s=30, c="black", label="mode centres", zorder=2)
+        self.samples = self.ax.scatter([], [], s=3, c="darkorange", alpha=0.7, label="generated", zorder=3)
         self.ax.set_xlabel("$x_1$")
         self.ax.set_ylabel("$x_2$")
         self.ax.legend(loc="upper right", fontsize="x-small", markerscale=2)
@@ -128,7 +129,7 @@ class LabView:
         self.loss = W.Dropdown(options=list(lab.LOSS_NAMES), value="wgan-gp", description="loss")
         self.lr = W.SelectionSlider(options=[(f"{v:g}", v) for v in lab.LR_VALUES], value=d0.lr_d, description="lr")
         self.n_critic = W.SelectionSlider(options=list(lab.N_CRITIC_VALUES), value=d0.n_critic, description="n_critic")
-        self.penalty = W.SelectionSlider(options=[(f"{v:g}", v) for v in lab.PENALTY_VALUES], value=10.0,
+        self.penalty = W.SelectionSlider(options=[(f"{v:g}", v) for v in lab.PENALTY_VALUES], value=d0.penalty_weight,
                                          description="GP weight λ")
         self.sigma = W.SelectionSlider(options=[(f"{v:g}", v) for v in lab.SIGMA_VALUES], value=0.0,
                                        description="noise σ")
@@ -160,7 +161,8 @@ class LabView:
         self._hold = True
         try:
             self.lr.value, self.n_critic.value, self.sigma.value = s.lr_d, s.n_critic, s.noise_sigma
-            self.penalty.value = s.penalty_weight if self.loss.value == "wgan-gp" else 10.0
+            gp = lab.make_setting("wgan-gp")  # the penalty slider keeps WGAN-GP's default for other losses
+            self.penalty.value = s.penalty_weight if self.loss.value == "wgan-gp" else gp.penalty_weight
         finally:
             self._hold = False
         self.redraw()

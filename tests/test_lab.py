@@ -66,12 +66,17 @@ def test_cli_train_writes_samples_and_metrics(tmp_path):
         st = metrics.mode_stats_for(x, toys.ring8())
         assert (m["seed"], m["steps"], m["modes_covered"], m["n_modes"]) == (seed, 5, st.modes_covered, 8)
         assert m["hq_fraction"] == pytest.approx(st.hq_fraction) and m["setting"]["spectral_norm"] is True
-    # a seed's run does not depend on the batch it was trained in
-    p = run_cli("train", "--dataset", "ring8", "--loss", "hinge-sn", "--seed", "4", "--steps", "5",
-                "--out", str(tmp_path / "alone"), "--quiet", "--device", "cpu")
-    assert p.returncode == 0, p.stderr
-    a, b = np.load(tmp_path / "alone/seed_4/samples.npy"), np.load(tmp_path / "out/seed_4/samples.npy")
-    assert np.abs(a - b).max() < 1e-4
+    # a seed's run does not depend on the batch it was trained in. In float32 the batched matmul rounds
+    # differently for K = 1 and K = 2 and Adam's first steps amplify that roundoff chaotically (measured:
+    # 1e-7 after 1 step, 5e-6 after 2, 3e-2 after 5 at lr 5e-3), so compare after one step here; the exact
+    # match over many steps is tested in float64 (tests/test_batched.py).
+    for out, seeds in (("pair", ("--seed", "3", "--seed", "4")), ("alone", ("--seed", "4"))):
+        p = run_cli("train", "--dataset", "ring8", "--loss", "hinge-sn", *seeds, "--steps", "1",
+                    "--out", str(tmp_path / out), "--quiet", "--device", "cpu")
+        assert p.returncode == 0, p.stderr
+    a, b = np.load(tmp_path / "alone/seed_4/samples.npy"), np.load(tmp_path / "pair/seed_4/samples.npy")
+    other = np.load(tmp_path / "pair/seed_3/samples.npy")
+    assert np.abs(a - b).max() < 1e-5 < np.abs(a - other).max()
 
 
 def test_cli_help_documents_every_option():

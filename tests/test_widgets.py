@@ -22,7 +22,7 @@ def test_store_keys_and_metrics(store):
     run = store.get(widgets.knob_key("ring8", "wgan-gp", d.lr_d, d.n_critic, d.penalty_weight, d.noise_sigma))
     assert run is not None and run["samples"].dtype == np.float16 and run["field"].shape == (9, 50, 50)
     assert run["field"].dtype == np.float16 and list(run["steps"]) == list(lab.snapshot_steps(8))
-    assert store.get(widgets.knob_key("ring8", "wgan-gp", d.lr_d, d.n_critic, 1.0, d.noise_sigma)) is None
+    assert store.get(widgets.knob_key("ring8", "wgan-gp", d.lr_d, d.n_critic, 100.0, d.noise_sigma)) is None
 
 
 def test_view_changes_picture_and_metrics_and_redraws_fast(store):
