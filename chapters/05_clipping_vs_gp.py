@@ -227,7 +227,7 @@ assert w_after < 0.5 * w_before, f"W1 to the data only went {w_before:.2f} -> {w
 # toy script of Gulrajani et al. also lowers it: "smaller lambda seems to help for toy tasks") and a
 # learning rate of $5 \cdot 10^{-3}$ that decays linearly to 0 over 6,000 steps (the reasons, with the
 # measurements behind them, are in `gan_course/lab.py`). Set `RETRAIN = True` to train the 10 seeds
-# of both toys here instead (about 15 minutes on 2 CPU cores).
+# of both toys here instead (about 6 minutes on 2 CPU cores).
 
 # %% slideshow={"slide_type": "subslide"}
 RETRAIN = False

@@ -48,6 +48,8 @@ _ADAM_WGAN = (0.5, 0.9)  # Gulrajani et al. 2017's Adam for critics
 #   on every seed (95% / 90% HQ); 10,000 steps lifted the grid to 94% HQ (95.4% on seeds 10-13) but lost a
 #   ring mode on seed 9 (47% HQ there), so 6,000. lambda = 0.1 (the toy script's) gave 92.8% on the grid.
 #   Width 128 (lr 1e-3) helps too (grid 38% HQ against 14.5%) but costs 3x per model on the CPU.
+#   Not adopted yet: instance noise sigma 0.1 with 10,000 steps (seeds 10-19) kept every mode on every seed
+#   with 98.3% HQ on the ring and 92.9% on the grid.
 # * hinge-sn: SN bounds each layer, so the critic is far below 1-Lipschitz on these scales and learns
 #   slowly: with one critic step it found 1-2 ring modes, so n_critic 5. lr 5e-3 over 6,000 steps missed
 #   a ring mode on 1 of 10 seeds (grid 73% HQ); lr 2e-3 over 10,000 steps gave every mode on every seed
