@@ -18,9 +18,7 @@
 
 # %%
 import copy
-import json
 import time
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -238,31 +236,23 @@ if RETRAIN:
     results = {ds: [dict(seed=r["setting"].seed, **vars(r["stats"][-1])) for r in gc.lab.train(ds, "wgan-gp", range(10))]
                for ds in gc.lab.DATASETS}
 else:
-    shipped = json.loads((Path("..") / "assets" / "lab" / "results.json").read_text())["results"]
-    results = {ds: [r for r in shipped if r["loss"] == "wgan-gp" and r["dataset"] == ds] for ds in gc.lab.DATASETS}
+    shipped = gc.lab.load_results()
+    results = {ds: shipped["wgan-gp", ds] for ds in gc.lab.DATASETS}
 for ds, runs in results.items():
     for r in runs:
         print(f"{ds:6s} seed {r['seed']}: modes {r['modes_covered']}/{r['n_modes']}, "
               f"high quality {100 * r['hq_fraction']:.1f}%, reverse KL {r['reverse_kl']:.3f} nats")
 
 # %%
-published = [("GAN", "1 / 99.3", "3.3 / 0.5", "VEEGAN"), ("Unrolled GAN", "7.6 / 35.6", "23.6 / 16", "VEEGAN"),
-             ("VEEGAN", "8 / 52.9", "24.6 / 40", "VEEGAN"), ("GAN", "6.3 / 98.2", "17.3 / 94.8", "PacGAN"),
-             ("PacGAN2", "7.9 / 95.6", "23.8 / 91.3", "PacGAN"), ("PacGAN4", "7.8 / 95.9", "24.8 / 93.6", "PacGAN")]
 mean = lambda toy, key: np.mean([r[key] for r in results[toy]])
-ours = (f"{mean('ring8', 'modes_covered'):.1f} / {100 * mean('ring8', 'hq_fraction'):.1f}",
-        f"{mean('grid25', 'modes_covered'):.1f} / {100 * mean('grid25', 'hq_fraction'):.1f}")
-print(f"{'method':14s} {'ring: modes / %HQ':>18s} {'grid: modes / %HQ':>18s}  source")
-for row in published:
-    print(f"{row[0]:14s} {row[1]:>18s} {row[2]:>18s}  {row[3]} Table 1")
-print(f"{'WGAN-GP (ours)':14s} {ours[0]:>18s} {ours[1]:>18s}  {len(results['ring8'])} seeds, 2,500 samples")
+print(gc.metrics.toy_table([("WGAN-GP (ours)", results["ring8"], results["grid25"])]))
 print(f"reverse KL of the mode histogram: ring {mean('ring8', 'reverse_kl'):.3f}, grid {mean('grid25', 'reverse_kl'):.3f} nats")
 
 # %% slideshow={"slide_type": "subslide"}
 lab_store = gc.widgets.LabStore.load()
 fig, axes = plt.subplots(1, 2, figsize=(10, 4.4))
 for ax, (toy_name, toy) in zip(axes, (("ring8", gc.toys.ring8()), ("grid25", gc.toys.grid25()))):
-    run = lab_store.get(gc.widgets.setting_key(toy_name, "wgan-gp", setting))
+    run = lab_store.default_run(toy_name, "wgan-gp")
     lim = lab_store.lims[toy_name]
     xs = np.linspace(-lim, lim, lab_store.field_n)
     gc.plotting.samples_over_field(ax, run["samples"][-1].astype(np.float32), (xs, xs, run["field"][-1].astype(np.float32)),

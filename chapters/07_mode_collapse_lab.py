@@ -18,7 +18,6 @@
 # samples) the chapter prints it plainly. About 30 s on a CPU (saved runs load from `assets/lab/`).
 
 # %%
-import json
 import statistics
 import time
 
@@ -36,8 +35,8 @@ RETRAIN = False  # True: remake assets/lab (`python -m gan_course.lab precompute
 if RETRAIN:
     lab.precompute()
 store = widgets.LabStore.load()
-shipped = json.load(open(lab.ASSETS / "results.json"))
-print(f"{len(store.runs)} saved settings in the lab grid; {len(shipped['results'])} saved runs for the table; "
+shipped = lab.load_results()  # {(loss, dataset): one dict per seed}
+print(f"{len(store.runs)} saved settings in the lab grid; {sum(map(len, shipped.values()))} saved runs for the table; "
       f"device here: {device}")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -116,10 +115,9 @@ final = {}
 for row, ds in zip(axes, lab.DATASETS):
     toy, lim = lab.dataset(ds), lab.LIMS[ds]
     for ax, loss in zip(row, lab.LOSS_NAMES):
-        run = store.get(widgets.setting_key(ds, loss, lab.make_setting(loss)))
-        f = run["field"][-1].astype(np.float32)
-        f = 1 / (1 + np.exp(-np.clip(f, -30, 30))) if loss in widgets.BCE_LOSSES else f
-        ax.imshow(f, origin="lower", extent=(-lim, lim, -lim, lim), cmap="RdBu_r")
+        run = store.default_run(ds, loss)
+        f, lo, hi, _ = widgets.display_field(run["field"][-1], loss)
+        ax.imshow(f, origin="lower", extent=(-lim, lim, -lim, lim), cmap="RdBu_r", vmin=lo, vmax=hi)
         ax.scatter(*run["samples"][-1].astype(np.float32).T, s=3, c="darkorange", label="generated", zorder=3)
         ax.scatter(*toy.centres.T, marker="x", s=15, lw=0.8, c="black", label="mode centres", zorder=2)
         ax.set(xlim=(-lim, lim), ylim=(-lim, lim))
@@ -146,7 +144,7 @@ assert m == 8, f"WGAN-GP covers {m:.0f}/8 ring modes"
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
 for ax, ds in zip(axes, lab.DATASETS):
     for loss in lab.LOSS_NAMES:
-        run = store.get(widgets.setting_key(ds, loss, lab.make_setting(loss)))
+        run = store.default_run(ds, loss)
         ax.plot(run["steps"], run["stats"][:, 0], "o-", ms=3, label=loss)
     ax.set(xlabel="generator step", ylabel="modes covered", title=f"{ds} (seed 0)")
 axes[1].legend(fontsize="small", ncol=2)
@@ -159,22 +157,8 @@ plt.show()
 # (VEEGAN Table 1; PacGAN Table 1; 2,500 samples, high quality within 3 std).
 
 # %%
-PUBLISHED = [("GAN (VEEGAN)", 1, 99.3, 3.3, 0.5), ("Unrolled GAN", 7.6, 35.6, 23.6, 16),
-             ("VEEGAN", 8, 52.9, 24.6, 40), ("GAN (PacGAN)", 6.3, 98.2, 17.3, 94.8),
-             ("PacGAN2", 7.9, 95.6, 23.8, 91.3), ("PacGAN4", 7.8, 95.9, 24.8, 93.6)]
-ours = {}
-for r in shipped["results"]:
-    ours.setdefault((r["loss"], r["dataset"]), []).append(r)
-print(f"{'method':22s} {'ring: modes / %HQ':>18s} {'grid: modes / %HQ':>18s}")
-for name, rm, rh, gm, gh in PUBLISHED:
-    print(f"{name:22s} {rm:>9.1f} / {rh:5.1f} {gm:>10.1f} / {gh:5.1f}")
-for loss in ("wgan-gp", "hinge-sn", "nonsaturating"):
-    cells = []
-    for ds in lab.DATASETS:
-        rs = ours.get((loss, ds))
-        cells.append(f"{np.mean([r['modes_covered'] for r in rs]):>9.1f} / {100 * np.mean([r['hq_fraction'] for r in rs]):5.1f}"
-                     if rs else f"{'-':>17s}")
-    print(f"{'ours: ' + loss:22s} {cells[0]} {cells[1]}   ({len(rs)} seeds)")
+print(gc.metrics.toy_table([("ours: " + loss, shipped.get((loss, "ring8"), []), shipped.get((loss, "grid25"), []))
+                            for loss in ("wgan-gp", "hinge-sn", "nonsaturating")]))
 
 # %% [markdown]
 # The targets for the well-regularised losses: all 8 ring modes on every seed, $\geq 24.5$ of 25 grid
@@ -194,7 +178,7 @@ def check(name, ok, value):
 
 met = {}
 for loss in ("wgan-gp", "hinge-sn"):
-    ring, grid = ours[loss, "ring8"], ours[loss, "grid25"]
+    ring, grid = shipped[loss, "ring8"], shipped[loss, "grid25"]
     assert len(ring) == len(grid) == 10, "the table needs 10 seeds per setting"
     met[loss, "ring"] = check(f"{loss}: every ring mode on every seed", min(r["modes_covered"] for r in ring) == 8,
                               [r["modes_covered"] for r in ring])
@@ -205,9 +189,9 @@ for loss in ("wgan-gp", "hinge-sn"):
         met[loss, ds + " hq"] = check(f"{loss}: >= 95% high quality on {ds}", hq >= 0.95, f"{100 * hq:.1f}%")
 for loss in ("wgan-gp", "hinge-sn"):
     assert met[loss, "ring"] and met[loss, "grid"], f"{loss} should cover every ring mode and >= 24.5 grid modes"
-    assert min(r["modes_covered"] for r in ours[loss, "grid25"]) == 25, f"{loss} missed a grid mode on some seed"
+    assert min(r["modes_covered"] for r in shipped[loss, "grid25"]) == 25, f"{loss} missed a grid mode on some seed"
     for ds in ("ring8", "grid25"):  # not the 95% target (printed above), but far from a blurred or collapsed run
-        assert np.mean([r["hq_fraction"] for r in ours[loss, ds]]) > 0.85, f"{loss} on {ds}: high-quality share fell"
+        assert np.mean([r["hq_fraction"] for r in shipped[loss, ds]]) > 0.85, f"{loss} on {ds}: high-quality share fell"
 
 # %% [markdown]
 # **A setting where the non-saturating GAN drops modes**: its defaults on grid25 (DCGAN's Adam,
@@ -216,7 +200,7 @@ for loss in ("wgan-gp", "hinge-sn"):
 # others (chapter 2).
 
 # %%
-drop = ours["nonsaturating", lab.MODE_DROPPING["dataset"]]
+drop = shipped["nonsaturating", lab.MODE_DROPPING["dataset"]]
 modes = [r["modes_covered"] for r in drop]
 print(f"non-saturating GAN on grid25: modes per seed {modes}, mean {np.mean(modes):.1f} of 25, "
       f"{100 * np.mean([r['hq_fraction'] for r in drop]):.1f}% high quality")
@@ -231,7 +215,7 @@ assert max(modes) < 25, f"a non-saturating run covered the whole grid: {modes}"
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 toy = gc.toys.grid25()
-run = store.get(widgets.setting_key("grid25", "nonsaturating", lab.make_setting("nonsaturating")))
+run = store.default_run("grid25", "nonsaturating")
 x = run["samples"][-1].astype(float)  # the 500 samples kept for the picture (the saved value used 2,500)
 d = np.sqrt(((x[:, None] - toy.centres[None]) ** 2).sum(-1))
 near, hq = d.argmin(1), d.min(1) < 3 * toy.std

@@ -257,6 +257,14 @@ def precompute(out=ASSETS, device=None, seeds=range(10), progress=True, workers=
 # ----------------------------------------------------------------------------------------------
 # command line
 # ----------------------------------------------------------------------------------------------
+def load_results(folder=ASSETS):
+    """The shipped results (``results.json`` of ``precompute``) as {(loss, dataset): [one dict per seed]}."""
+    out = {}
+    for r in json.loads((Path(folder) / "results.json").read_text())["results"]:
+        out.setdefault((r["loss"], r["dataset"]), []).append(r)
+    return out
+
+
 def _number(v, cast, ok, what):
     """argparse type: ``cast(v)`` if it satisfies ``ok``, else a clear 'must be <what>' error."""
     try:
@@ -316,7 +324,8 @@ def parser():
     t.add_argument("--lr", type=_pos_float, default=None, help="learning rate of D and G (default: tuned per loss)")
     t.add_argument("--n-critic", type=_pos_int, default=None, help="D/critic steps per G step (default: tuned per loss)")
     t.add_argument("--penalty-weight", type=_pos_float, default=None,
-                   help="gradient-penalty weight lambda, wgan-gp only (default 10)")
+                   help="gradient-penalty weight lambda, wgan-gp only (default "
+                        f"{DEFAULTS['wgan-gp']['setting'].penalty_weight:g})")
     t.add_argument("--noise-sigma", type=_nonneg_float, default=None,
                    help="instance-noise std on D's inputs (default 0)")
     t.add_argument("--device", type=_device, default=None, help="torch device, e.g. cpu or cuda (default: cuda if present)")

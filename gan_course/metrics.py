@@ -55,6 +55,31 @@ def mode_stats(samples, centres, std, threshold=3.0):
     return ModeStats(int((counts > 0).sum()), len(c), n_hq / len(x), max(rkl, 0.0), tuple(int(v) for v in counts))
 
 
+#: COURSE.md's published numbers (2,500 samples, high quality within 3 std):
+#: (method, ring8 modes, ring8 %HQ, grid25 modes, grid25 %HQ); VEEGAN Table 1 and PacGAN Table 1.
+PUBLISHED_TOY_TABLE = (("GAN (VEEGAN)", 1, 99.3, 3.3, 0.5), ("Unrolled GAN", 7.6, 35.6, 23.6, 16),
+                       ("VEEGAN", 8, 52.9, 24.6, 40), ("GAN (PacGAN)", 6.3, 98.2, 17.3, 94.8),
+                       ("PacGAN2", 7.9, 95.6, 23.8, 91.3), ("PacGAN4", 7.8, 95.9, 24.8, 93.6))
+
+
+def toy_table(ours):
+    """The published rows, then one row per ``(name, ring_runs, grid_runs)`` of ``ours``: mean modes
+    covered / mean % high quality over the runs (dicts with ``modes_covered`` and ``hq_fraction``,
+    e.g. rows of the lab's results.json; an empty list where not run). Returns the text."""
+    def cell(runs, width):
+        if not runs:
+            return f"{'-':>{width + 8}s}"
+        return (f"{np.mean([r['modes_covered'] for r in runs]):>{width}.1f} / "
+                f"{100 * np.mean([r['hq_fraction'] for r in runs]):5.1f}")
+
+    lines = [f"{'method':22s} {'ring: modes / %HQ':>18s} {'grid: modes / %HQ':>18s}"]
+    lines += [f"{name:22s} {cell([dict(modes_covered=rm, hq_fraction=rh / 100)], 9)} "
+              f"{cell([dict(modes_covered=gm, hq_fraction=gh / 100)], 10)}" for name, rm, rh, gm, gh in PUBLISHED_TOY_TABLE]
+    lines += [f"{name:22s} {cell(ring, 9)} {cell(grid, 10)}   ({max(len(ring), len(grid))} seeds)"
+              for name, ring, grid in ours]
+    return "\n".join(lines)
+
+
 def mode_stats_for(samples, toy, threshold=3.0):
     """``mode_stats`` against a mixture toy (``toys.ring8()``, ``toys.grid25()``)."""
     return mode_stats(samples, toy.centres, toy.std, threshold)

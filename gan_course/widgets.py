@@ -27,6 +27,17 @@ def setting_key(dataset, loss, setting):
     return knob_key(dataset, loss, setting.lr_d, setting.n_critic, setting.penalty_weight, setting.noise_sigma)
 
 
+def display_field(field, loss):
+    """D's saved raw output as drawn: (values, colour min, colour max, colour-bar label). For the BCE
+    losses D(x) = sigmoid(logit) on [0, 1]; otherwise the raw score between its 2nd and 98th percentiles."""
+    f = np.asarray(field, np.float32)
+    if loss in BCE_LOSSES:
+        return 1 / (1 + np.exp(-np.clip(f, -30, 30))), 0.0, 1.0, "D(x)"
+    lo, hi = np.percentile(f, [2, 98])
+    lo, hi = (lo, hi) if hi > lo else (lo - 1, hi + 1)
+    return f, lo, hi, "D(x) (LS score)" if loss == "least-squares" else "critic f(x)"
+
+
 class LabStore:
     """Saved runs: ``key -> dict(steps (S,), samples (S, n, 2), field (S, 50, 50), stats (S, 3))``,
     stats columns: modes covered, high-quality fraction, reverse KL."""
@@ -61,6 +72,10 @@ class LabStore:
     def get(self, key):
         return self.runs.get(key)
 
+    def default_run(self, dataset, loss):
+        """The saved run of ``loss`` at its tuned defaults (seed 0) on ``dataset``."""
+        return self.get(setting_key(dataset, loss, lab.make_setting(loss)))
+
 
 def metrics_text(stats, n_modes):
     modes, hq, rkl = stats
@@ -89,13 +104,7 @@ class FieldFigure:
         self.fig.tight_layout()
 
     def draw(self, field, samples, centres, lim, loss, title):
-        f = np.asarray(field, np.float32)
-        if loss in BCE_LOSSES:
-            f, lo, hi, label = 1 / (1 + np.exp(-np.clip(f, -30, 30))), 0.0, 1.0, "D(x)"
-        else:
-            lo, hi = np.percentile(f, [2, 98])
-            lo, hi = (lo, hi) if hi > lo else (lo - 1, hi + 1)
-            label = "D(x) (LS score)" if loss == "least-squares" else "critic f(x)"
+        f, lo, hi, label = display_field(field, loss)
         self.im.set_data(f)
         self.im.set_extent((-lim, lim, -lim, lim))
         self.im.set_clim(lo, hi)
@@ -125,11 +134,12 @@ class LabView:
         self.store = store if store is not None else LabStore.load()
         self.device = device
         d0 = lab.make_setting("wgan-gp")
+        self.gp_default = d0.penalty_weight  # the penalty slider keeps it while another loss is chosen
         self.dataset = W.Dropdown(options=list(lab.DATASETS), value="ring8", description="dataset")
         self.loss = W.Dropdown(options=list(lab.LOSS_NAMES), value="wgan-gp", description="loss")
         self.lr = W.SelectionSlider(options=[(f"{v:g}", v) for v in lab.LR_VALUES], value=d0.lr_d, description="lr")
         self.n_critic = W.SelectionSlider(options=list(lab.N_CRITIC_VALUES), value=d0.n_critic, description="n_critic")
-        self.penalty = W.SelectionSlider(options=[(f"{v:g}", v) for v in lab.PENALTY_VALUES], value=d0.penalty_weight,
+        self.penalty = W.SelectionSlider(options=[(f"{v:g}", v) for v in lab.PENALTY_VALUES], value=self.gp_default,
                                          description="GP weight λ")
         self.sigma = W.SelectionSlider(options=[(f"{v:g}", v) for v in lab.SIGMA_VALUES], value=0.0,
                                        description="noise σ")
@@ -161,8 +171,7 @@ class LabView:
         self._hold = True
         try:
             self.lr.value, self.n_critic.value, self.sigma.value = s.lr_d, s.n_critic, s.noise_sigma
-            gp = lab.make_setting("wgan-gp")  # the penalty slider keeps WGAN-GP's default for other losses
-            self.penalty.value = s.penalty_weight if self.loss.value == "wgan-gp" else gp.penalty_weight
+            self.penalty.value = s.penalty_weight if self.loss.value == "wgan-gp" else self.gp_default
         finally:
             self._hold = False
         self.redraw()

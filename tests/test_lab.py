@@ -110,3 +110,12 @@ def test_cli_bad_arguments_fail_clearly(tmp_path, args, message):
 def test_cli_missing_required_arguments():
     p = run_cli("train", "--dataset", "ring8")
     assert p.returncode == 2 and "required" in p.stderr
+
+
+def test_load_results_groups_every_saved_run():
+    raw = json.load(open(lab.ASSETS / "results.json"))["results"]
+    grouped = lab.load_results()
+    assert sum(map(len, grouped.values())) == len(raw)
+    for (loss, ds), rows in grouped.items():
+        assert all(r["loss"] == loss and r["dataset"] == ds for r in rows)
+        assert sorted(r["seed"] for r in rows) == sorted(r["seed"] for r in raw if (r["loss"], r["dataset"]) == (loss, ds))

@@ -108,3 +108,12 @@ def test_bad_input():
         metrics.mode_stats(np.zeros((0, 2)), RING.centres, RING.std)
     with pytest.raises(ValueError):
         metrics.mode_stats(np.zeros((5, 2)), RING.centres, 0.0)
+
+
+def test_toy_table_prints_published_rows_and_our_means():
+    runs = [dict(modes_covered=8, hq_fraction=0.90), dict(modes_covered=7, hq_fraction=0.95)]
+    text = metrics.toy_table([("ours", runs, [])]).splitlines()
+    assert len(text) == 1 + len(metrics.PUBLISHED_TOY_TABLE) + 1
+    assert "PacGAN4" in text[-2] and "95.9" in text[-2] and "93.6" in text[-2]
+    # (8 + 7) / 2 = 7.5 modes, (90 + 95) / 2 = 92.5 %HQ, no grid runs, 2 seeds
+    assert text[-1].split() == ["ours", "7.5", "/", "92.5", "-", "(2", "seeds)"]

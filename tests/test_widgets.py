@@ -61,3 +61,15 @@ def test_train_this_setting_adds_to_the_store(store, monkeypatch):
     v.train_current(steps=8)
     assert v.progress.value == 8 and "modes covered" in v.metrics.value
     assert store.get(v.key()) is not None
+
+
+def test_default_run_and_display_field(store):
+    run = store.default_run("ring8", "nonsaturating")
+    assert run is store.get(widgets.setting_key("ring8", "nonsaturating", lab.make_setting("nonsaturating")))
+    raw = np.array([[-50.0, 0.0], [np.log(3.0), 50.0]], np.float16)
+    f, lo, hi, label = widgets.display_field(raw, "nonsaturating")
+    # sigmoid(log 3) = 3 / 4; the logits are clipped to +-30 first
+    assert (lo, hi, label) == (0.0, 1.0, "D(x)") and f[1, 0] == pytest.approx(0.75, abs=1e-3) and f[0, 0] < 1e-12
+    field = np.linspace(0, 1, 10100).reshape(101, 100)
+    f, lo, hi, label = widgets.display_field(field, "wgan-gp")
+    assert label == "critic f(x)" and np.mean((f >= lo) & (f <= hi)) == pytest.approx(0.96, abs=1e-3)
