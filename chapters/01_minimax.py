@@ -229,11 +229,7 @@ for loss in ("minimax", "nonsaturating"):
 print(f"median D(G(z)) = {np.median(d_gz):.4f}")
 
 # %%
-grad_g = {}
-for loss in ("minimax", "nonsaturating"):
-    G_poor.zero_grad()
-    gc.losses.get(loss)[1](D_sharp(G_poor(z))).backward()
-    grad_g[loss] = math.sqrt(sum(float((p.grad**2).sum()) for p in G_poor.parameters()))
+grad_g = {loss: gc.saturation.generator_grad_norm(G_poor, D_sharp, z, loss) for loss in ("minimax", "nonsaturating")}
 ratio = grad_g["nonsaturating"] / grad_g["minimax"]
 print(f"||grad of G's parameters||: minimax {grad_g['minimax']:.3f}, non-saturating {grad_g['nonsaturating']:.3f} "
       f"(ratio {ratio:.1f})")

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from scipy.special import ndtri
 
-from . import checks
+from . import checks, optimal
 
 
 def _latent_quantiles(G, u):
@@ -63,8 +63,6 @@ def latent_arrows(G, n_arrows=15):
 def figure1_frame(G, D, x_grid, n_arrows=15, n=200_000, title=None):
     """The curves of one Figure-1 frame: {'p_g', 'd', 'z', 'x_of_z', 'title'} as NumPy on ``x_grid``."""
     x = np.asarray(x_grid, float)
-    param = next(D.parameters())
-    with torch.no_grad():
-        d = torch.sigmoid(D(torch.as_tensor(x[:, None], dtype=param.dtype, device=param.device))).cpu().numpy()
+    d = optimal.discriminator_probability(D, x)
     u, x_of_z = latent_arrows(G, n_arrows)
     return {"p_g": generator_density(G, x, n), "d": d, "z": u, "x_of_z": x_of_z, "title": title}

@@ -11,8 +11,6 @@
 """
 import torch
 
-from . import checks
-
 
 def _batch_pair(real, fake):
     if not isinstance(real, torch.Tensor) or not isinstance(fake, torch.Tensor):
@@ -66,8 +64,3 @@ def get(name):
         raise ValueError(f"unknown penalty {name!r}; choose one of {sorted(PENALTIES)}")
     return PENALTIES[name]
 
-
-def weighted(penalty, weight):
-    """``penalty`` times a positive ``weight``, as one ``f(D, real, fake)`` (for code that has no weight field)."""
-    checks.positive("weight", weight)
-    return lambda D, real, fake: weight * penalty(D, real, fake)

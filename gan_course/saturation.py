@@ -18,7 +18,7 @@ import torch
 
 from . import checks, losses
 from .device import seed_everything
-from .divergences import integrate, js_divergence, kl_divergence
+from .divergences import _grid, integrate, js_divergence, kl_divergence
 
 G_LOSSES = {"minimax": losses.g_loss_minimax, "nonsaturating": losses.g_loss_nonsaturating}
 
@@ -68,10 +68,7 @@ def nonsaturating_decomposition(p_data, p_g, lo=None, hi=None, n=200_001):
     Returns ``expected`` = E_{p_g}[-log D*(x)] computed directly, ``kl`` = KL(p_g || p_data),
     ``jsd`` = JSD(p_g || p_data) and ``e_data_log_d`` = E_{p_data}[log D*], so that
     expected = kl - 2 jsd + 2 log 2 + e_data_log_d."""
-    if lo is None or hi is None:
-        b = [d.bounds() for d in (p_data, p_g)]
-        lo, hi = min(v[0] for v in b), max(v[1] for v in b)
-    x = np.linspace(lo, hi, n)
+    x = _grid(p_data, p_g, lo, hi, n)
     log_r, log_g = p_data.log_pdf(x), p_g.log_pdf(x)
     log_sum = np.logaddexp(log_r, log_g)
     log_d = log_r - log_sum  # log D*(x)

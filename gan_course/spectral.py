@@ -60,9 +60,7 @@ def track_sigma(weights, n_iter=1, seed=0):
     u, est, exact = None, [], []
     for W in weights:
         W = weight_matrix(W.detach())
-        if u is None:
-            u = torch.randn(W.shape[0], generator=g, dtype=W.dtype)
-        sigma, u, _ = power_iteration(W, u, n_iter)
+        sigma, u, _ = power_iteration(W, u, n_iter, generator=g)  # draws the first u from g
         est.append(float(sigma))
         exact.append(float(spectral_norm_exact(W)))
     return torch.tensor(est), torch.tensor(exact)
@@ -148,7 +146,6 @@ def operator_norm(layer, input_shape, n_iter=200, seed=0):
         return F.conv2d(z, w, None, module.stride, module.padding)
 
     sigma = torch.tensor(0.0)
-    w = w.detach()
     with torch.enable_grad():
         for _ in range(n_iter):
             x = x / x.norm()

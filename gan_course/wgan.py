@@ -18,7 +18,7 @@ from torch import nn
 
 from . import checks, divergences, losses, penalties
 from .device import default_device, seed_everything
-from .training import TrainConfig, _sampler  # data as a toy or f(n, generator)
+from .training import TrainConfig, _optimizer, _sampler  # data as a toy or f(n, generator)
 
 WGAN_DEFAULTS = TrainConfig(loss="wasserstein", optimizer="rmsprop", lr_d=5e-5, lr_g=5e-5, clip=0.01,
                             k_d=5, batch_size=64)
@@ -92,8 +92,7 @@ def train_critic(f, real, fake, steps=500, batch_size=256, lr=1e-4, optimizer="a
     device = torch.device(device) if device else default_device()
     seed_everything(seed)
     f.to(device)
-    opt = (torch.optim.Adam(f.parameters(), lr=lr, betas=betas) if optimizer == "adam"
-           else torch.optim.RMSprop(f.parameters(), lr=lr))
+    opt = _optimizer(optimizer, f.parameters(), lr, betas)
     sample_r, sample_g = _sampler(real), _sampler(fake)
     g = torch.Generator().manual_seed(seed)
     rec_steps, rec = [], []
