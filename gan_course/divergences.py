@@ -61,12 +61,14 @@ def kl_divergence(p, q, lo=None, hi=None, n=GRID_POINTS):
 def js_divergence(p, q, lo=None, hi=None, n=GRID_POINTS):
     """JSD(p || q) = 1/2 KL(p || m) + 1/2 KL(q || m), m = (p + q) / 2; in [0, log 2]."""
     x = _grid(p, q, lo, hi, n)
-    px, qx = _pdf(p, x), _pdf(q, x)
+    return 0.5 * integrate(js_integrand(_pdf(p, x), _pdf(q, x)), x)
+
+
+def js_integrand(px, qx):
+    """p log(p / m) + q log(q / m) pointwise, m = (p + q) / 2 (0 log 0 = 0): JSD = 1/2 its integral."""
     m = 0.5 * (px + qx)
     with np.errstate(divide="ignore", invalid="ignore"):
-        tp = np.where(px > 0, px * np.log(px / m), 0.0)
-        tq = np.where(qx > 0, qx * np.log(qx / m), 0.0)
-    return 0.5 * integrate(tp + tq, x)
+        return np.where(px > 0, px * np.log(px / m), 0.0) + np.where(qx > 0, qx * np.log(qx / m), 0.0)
 
 
 def tv_distance(p, q, lo=None, hi=None, n=GRID_POINTS):

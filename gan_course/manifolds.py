@@ -22,7 +22,7 @@ low-dimensional manifolds that almost surely do not overlap in a set of positive
 import numpy as np
 
 from . import checks
-from .divergences import integrate, w1_1d, w1_exact
+from .divergences import integrate, js_integrand, w1_1d, w1_exact
 
 
 def segment_density(a):
@@ -52,14 +52,10 @@ def product_divergences(p, q, atoms, y_lo=0.0, y_hi=1.0, n=2001):
     js = kl_pq = kl_qp = tv = 0.0
     for a in atoms:
         pa, qa = np.asarray(p(a, y), float), np.asarray(q(a, y), float)
-        m = 0.5 * (pa + qa)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            tp = np.where(pa > 0, pa * np.log(pa / m), 0.0)
-            tq = np.where(qa > 0, qa * np.log(qa / m), 0.0)
-            js += 0.5 * integrate(tp + tq, y)
-            tv += 0.5 * integrate(np.abs(pa - qa), y)
-            kl_pq = kl_pq + _kl_on_atom(pa, qa, y)
-            kl_qp = kl_qp + _kl_on_atom(qa, pa, y)
+        js += 0.5 * integrate(js_integrand(pa, qa), y)
+        tv += 0.5 * integrate(np.abs(pa - qa), y)
+        kl_pq = kl_pq + _kl_on_atom(pa, qa, y)
+        kl_qp = kl_qp + _kl_on_atom(qa, pa, y)
     return {"js": float(js), "kl_pq": float(kl_pq), "kl_qp": float(kl_qp), "tv": float(tv)}
 
 

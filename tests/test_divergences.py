@@ -78,3 +78,9 @@ def test_w1_exact_of_a_translate_is_the_shift():
 def test_w1_exact_rejects_mismatched_shapes():
     with pytest.raises(ValueError, match="same shape"):
         dv.w1_exact(np.zeros((3, 2)), np.zeros((4, 2)))
+
+
+def test_js_integrand_pointwise():
+    # disjoint: p log(p / (p/2)) = p log 2; equal: 0; 0 log 0 = 0
+    t = dv.js_integrand(np.array([2.0, 0.0, 1.0, 0.0]), np.array([0.0, 3.0, 1.0, 0.0]))
+    assert np.allclose(t, [2 * np.log(2), 3 * np.log(2), 0.0, 0.0])
