@@ -77,7 +77,8 @@ def tv_distance(p, q, lo=None, hi=None, n=GRID_POINTS):
     return 0.5 * integrate(np.abs(_pdf(p, x) - _pdf(q, x)), x)
 
 
-def _as_numpy(x):
+def as_numpy(x):
+    """A torch tensor (any device) or array-like as a NumPy array."""
     return x.detach().cpu().numpy() if hasattr(x, "detach") else np.asarray(x)
 
 
@@ -85,8 +86,8 @@ def w1_1d(x, y):
     """Exact W1 between two 1-D samples: the area between their empirical CDFs.
 
     For equal sizes this equals mean |sort(x) - sort(y)| (sorted samples pair up)."""
-    x = np.sort(np.ravel(_as_numpy(x)).astype(float))
-    y = np.sort(np.ravel(_as_numpy(y)).astype(float))
+    x = np.sort(np.ravel(as_numpy(x)).astype(float))
+    y = np.sort(np.ravel(as_numpy(y)).astype(float))
     if x.size == 0 or y.size == 0:
         raise ValueError("w1_1d needs two non-empty samples")
     if x.size == y.size:
@@ -101,8 +102,8 @@ def optimal_coupling(x, y):
     """Optimal transport between equal-size point sets with Euclidean cost.
 
     Returns ``(w1, perm)``: x[i] is sent to y[perm[i]], and w1 = mean_i ||x_i - y_perm[i]||."""
-    x = np.asarray(_as_numpy(x), float)
-    y = np.asarray(_as_numpy(y), float)
+    x = np.asarray(as_numpy(x), float)
+    y = np.asarray(as_numpy(y), float)
     if x.ndim == 1:
         x, y = x[:, None], y[:, None]
     if x.ndim != 2 or x.shape != y.shape:

@@ -24,6 +24,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from . import checks
+from .divergences import as_numpy
 
 # standardised nodes t in [-12, 12] and Simpson weights times the N(0, 1) density: E f = sum_i w_i f(mu + sigma t_i)
 _T = np.linspace(-12.0, 12.0, 4001)
@@ -90,7 +91,7 @@ def forward_kl_fit(p):
 
 def max_likelihood_fit(samples):
     """The maximum-likelihood Gaussian for 1-D ``samples``: sample mean and (biased) sample std."""
-    x = np.ravel(samples.detach().cpu().numpy() if hasattr(samples, "detach") else samples).astype(float)
+    x = np.ravel(as_numpy(samples)).astype(float)
     if x.size < 2:
         raise ValueError(f"need at least 2 samples, got {x.size}")
     return float(x.mean()), float(x.std())
@@ -98,9 +99,14 @@ def max_likelihood_fit(samples):
 
 def average_nll(samples, mu, sigma):
     """-1/N sum_i log N(x_i; mu, sigma^2): the quantity maximum likelihood minimises."""
+    return float(_nll_terms(samples, mu, sigma).mean())
+
+
+def _nll_terms(samples, mu, sigma):
+    """-log N(x_i; mu, sigma^2) for each sample, as a flat array."""
     checks.positive("sigma", sigma)
     x = np.ravel(np.asarray(samples, float))
-    return float(0.5 * math.log(2 * math.pi * sigma**2) + np.mean((x - mu) ** 2) / (2 * sigma**2))
+    return 0.5 * math.log(2 * math.pi * sigma**2) + (x - mu) ** 2 / (2 * sigma**2)
 
 
 def nll_with_standard_error(samples, mu, sigma):
@@ -108,10 +114,8 @@ def nll_with_standard_error(samples, mu, sigma):
 
     The average NLL estimates the cross-entropy E_p[-log q] = KL(p || q) + H(p); the standard error says
     how far from it sampling noise alone can move the estimate."""
-    checks.positive("sigma", sigma)
-    x = np.ravel(np.asarray(samples, float))
-    terms = 0.5 * math.log(2 * math.pi * sigma**2) + (x - mu) ** 2 / (2 * sigma**2)
-    return float(terms.mean()), float(terms.std(ddof=1) / math.sqrt(x.size))
+    terms = _nll_terms(samples, mu, sigma)
+    return float(terms.mean()), float(terms.std(ddof=1) / math.sqrt(terms.size))
 
 
 def reverse_kl_fit(p, mu0, sigma0=1.0):

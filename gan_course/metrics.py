@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .divergences import as_numpy
+
 N_EVAL = 2500
 
 
@@ -38,7 +40,7 @@ def kl_to_uniform(p):
 
 def mode_stats(samples, centres, std, threshold=3.0):
     """Mode coverage of ``samples`` (N, d) around mixture ``centres`` (K, d) of isotropic ``std``."""
-    x = np.asarray(samples.detach().cpu() if hasattr(samples, "detach") else samples, float)
+    x = np.asarray(as_numpy(samples), float)
     c = np.asarray(centres, float)
     if x.ndim != 2 or c.ndim != 2 or x.shape[1] != c.shape[1]:
         raise ValueError(f"samples must have shape (N, {c.shape[-1]}), got {x.shape}")

@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from . import checks
-from .divergences import js_divergence
+from .divergences import as_numpy, js_divergence
 from .toys import gaussian1d
 
 
@@ -46,7 +46,7 @@ def _log_kde(points, centres, sigma):
 def _as64(name, x, dim=None):
     if isinstance(x, torch.Tensor) and x.dtype == torch.float64:
         return checks.points(name, x, dim)  # keeps autograd history
-    x = torch.as_tensor(np.asarray(x.detach().cpu() if hasattr(x, "detach") else x), dtype=torch.float64)
+    x = torch.as_tensor(as_numpy(x), dtype=torch.float64)
     return checks.points(name, x, dim)
 
 
