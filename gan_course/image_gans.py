@@ -18,7 +18,6 @@ Command line (the shipped results in assets/images are made by the first line):
 """
 import argparse
 import json
-import math
 import platform
 import time
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from . import checks, classifier, digits, losses
+from . import checks, classifier, digits, training
 from .device import default_device, seed_everything
 from .spectral import sn
 
@@ -166,56 +165,24 @@ def real_batches(dataset, batch_size, generator):
 
 
 def train(name, dataset="digits", steps=3000, batch_size=128, seed=0, device=None, progress=True, on_step=None):
-    """Train the variant ``name`` on ``dataset`` for ``steps`` generator updates (one D update each).
+    """Train the variant ``name`` on ``dataset`` for ``steps`` generator updates (one D update each)
+    with the course's one loop, ``training.train_gan``.
 
     ``on_step(step, G, D)`` is called after every update (to record weights, say). Returns
-    (G, D, history) with history = {'d_loss', 'g_loss' arrays, 'seconds', 'device'}; G and D are
-    left in eval mode on ``device`` (CUDA when present unless given)."""
+    (G, D, history) with history = {'d_loss', 'g_loss' arrays, 'seconds', 'cpu_seconds', 'device'};
+    G and D are left in eval mode on ``device`` (CUDA when present unless given). A loss or weight
+    that turns NaN/inf stops the run with ``training.TrainingDiverged``."""
     v = variant(name)
-    checks.positive_int("steps", steps)
     checks.positive_int("batch_size", batch_size)
-    device = torch.device(device) if device else default_device()
-    seed_everything(seed)
-    G, D = build(name, DATASETS.get(dataset, 1))
-    G.to(device), D.to(device)
-    d_loss_fn, g_loss_fn = losses.get(v.loss)
-    opt_d = torch.optim.Adam(D.parameters(), lr=v.lr_d, betas=v.betas)
-    opt_g = torch.optim.Adam(G.parameters(), lr=v.lr_g, betas=v.betas)
-    data = real_batches(dataset, batch_size, torch.Generator().manual_seed(seed))
-    g_lat = torch.Generator(device=device).manual_seed(seed + 1)
-    d_hist, g_hist = torch.zeros(steps, device=device), torch.zeros(steps, device=device)
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=steps, desc=f"{v.name} on {dataset}", unit="step", leave=False, mininterval=1.0)
-    start, cpu_start = time.perf_counter(), time.process_time()
-    for step in range(steps):
-        x = next(data).to(device, non_blocking=True)
-        with torch.no_grad():
-            fake = G(G.sample_latent(batch_size, g_lat, device))
-        loss_d = d_loss_fn(D(x), D(fake))
-        opt_d.zero_grad(set_to_none=True)
-        loss_d.backward()
-        opt_d.step()
-        loss_g = g_loss_fn(D(G(G.sample_latent(batch_size, g_lat, device))))
-        opt_g.zero_grad(set_to_none=True)
-        loss_g.backward()
-        opt_g.step()
-        d_hist[step], g_hist[step] = loss_d.detach(), loss_g.detach()
-        if on_step is not None:
-            on_step(step, G, D)
-        if bar is not None:
-            bar.update(1)
-    if bar is not None:
-        bar.close()
-    d_hist, g_hist = d_hist.cpu().numpy(), g_hist.cpu().numpy()
-    if not (np.isfinite(d_hist).all() and np.isfinite(g_hist).all()):
-        raise RuntimeError(f"{v.name} on {dataset}: a loss became NaN/inf; lower the learning rate")
+    data = real_batches(dataset, batch_size, torch.Generator().manual_seed(seed))  # checks the name
+    seed_everything(seed)  # the initial weights
+    G, D = build(name, DATASETS[dataset])
+    hist = training.train_gan(G, D, lambda n, generator: next(data), on_step=on_step, steps=steps,
+                              batch_size=batch_size, lr_d=v.lr_d, lr_g=v.lr_g, betas=v.betas, loss=v.loss, k_d=1,
+                              seed=seed, device=device, progress=progress)
     G.eval(), D.eval()
-    hist = {"d_loss": d_hist, "g_loss": g_hist, "seconds": time.perf_counter() - start,
-            "cpu_seconds": time.process_time() - cpu_start, "device": str(device)}
-    return G, D, hist
+    return G, D, {"d_loss": hist.d_loss, "g_loss": hist.g_loss, "seconds": hist.seconds,
+                  "cpu_seconds": hist.cpu_seconds, "device": hist.device}
 
 
 @torch.no_grad()

@@ -85,7 +85,8 @@ class History:
     sigma: np.ndarray = None
     snapshots: dict = field(default_factory=dict)
     interrupted: bool = False
-    seconds: float = 0.0
+    seconds: float = 0.0  # wall clock
+    cpu_seconds: float = 0.0  # this process's CPU time (all its threads)
     device: str = "cpu"
 
 
@@ -122,12 +123,13 @@ def noise_sigma(schedule, step, steps):
     return float(schedule(step, steps)) if callable(schedule) else float(schedule)
 
 
-def train_gan(G, D, real, config=None, snapshot_fn=None, **overrides):
+def train_gan(G, D, real, config=None, snapshot_fn=None, on_step=None, **overrides):
     """Train generator ``G`` against discriminator ``D`` on ``real`` data; return a ``History``.
 
     ``real`` is a toy (``toys.ring8()``) or ``f(n, generator) -> (n, d)``. ``config`` is a
     ``TrainConfig``; keyword ``overrides`` replace its fields. ``snapshot_fn(G, D)`` may add
-    entries (for example D on a grid) to each snapshot.
+    entries (for example D on a grid) to each snapshot; ``on_step(step, G, D)`` is called after
+    every generator update (step counts from 0), to record weights, say.
     """
     config = TrainConfig(**{**(config.__dict__ if config else {}), **overrides}).validate()
     device = torch.device(config.device) if config.device else default_device()
@@ -174,7 +176,7 @@ def train_gan(G, D, real, config=None, snapshot_fn=None, **overrides):
         from tqdm.auto import tqdm
 
         bar = tqdm(total=n, desc=f"{config.loss} GAN", unit="step", leave=False)
-    start, done = time.perf_counter(), 0
+    start, cpu_start, done = time.perf_counter(), time.process_time(), 0
     try:
         if 0 in config.snapshot_steps:
             snapshot(0)
@@ -201,6 +203,8 @@ def train_gan(G, D, real, config=None, snapshot_fn=None, **overrides):
             d_hist[step] = loss_d.detach()
             g_hist[step] = loss_g.detach()
             done = step + 1
+            if on_step is not None:
+                on_step(step, G, D)
             if done % config.check_every == 0 or done == n:
                 check(done)
                 if bar is not None:
@@ -215,6 +219,7 @@ def train_gan(G, D, real, config=None, snapshot_fn=None, **overrides):
         if bar is not None:
             bar.close()
     hist.seconds = time.perf_counter() - start
+    hist.cpu_seconds = time.process_time() - cpu_start
     hist.steps = np.arange(1, done + 1)
     hist.d_loss = d_hist[:done].cpu().numpy()
     hist.g_loss = g_hist[:done].cpu().numpy()

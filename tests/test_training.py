@@ -23,6 +23,18 @@ def test_history_and_snapshots():
     assert not h.interrupted and h.device == "cpu"
 
 
+def test_on_step_sees_every_generator_update():
+    G, D = small()
+    seen = []
+    h = train_gan(G, D, toys.ring8(), on_step=lambda step, g, d: seen.append(
+        (step, g is G, d is D, next(G.parameters()).detach().clone())), **FAST)
+    assert [s[0] for s in seen] == list(range(60)) and all(s[1] and s[2] for s in seen)
+    # each call comes after the update: the generator weights it sees differ from one call to the next
+    assert all(not torch.equal(a[3], b[3]) for a, b in zip(seen, seen[1:]))
+    assert torch.equal(seen[-1][3], next(G.parameters()).detach())
+    assert 0 < h.cpu_seconds and 0 < h.seconds
+
+
 def test_same_seed_same_numbers():
     runs = []
     for _ in range(2):
