@@ -21,10 +21,14 @@ def _batch_pair(real, fake):
 
 
 def interpolate(real, fake, generator=None):
-    """x_hat = a x + (1 - a) x_g with one a ~ U[0, 1] per sample, broadcast over the other dims."""
+    """x_hat = a x + (1 - a) x_g with one a ~ U[0, 1] per sample, broadcast over the other dims.
+
+    ``generator`` may live on another device than the data (a CPU generator for CUDA tensors):
+    a is drawn where the generator is, then moved to the data."""
     _batch_pair(real, fake)
     a = torch.rand((real.shape[0],) + (1,) * (real.ndim - 1), generator=generator,
-                   device=real.device, dtype=real.dtype)  # (N, 1, ..., 1)
+                   device=real.device if generator is None else generator.device,
+                   dtype=real.dtype).to(real.device)  # (N, 1, ..., 1)
     return a * real.detach() + (1 - a) * fake.detach()
 
 

@@ -81,6 +81,16 @@ def test_interpolates_lie_on_segments():
     assert 0 <= x_hat.min() and x_hat.max() <= 1
 
 
+def test_interpolation_weights_come_from_the_given_generator_on_its_own_device():
+    real, fake = torch.zeros(500, 1, 4, 4, dtype=torch.float64), torch.ones(500, 1, 4, 4, dtype=torch.float64)
+    x_hat = penalties.interpolate(real, fake, torch.Generator().manual_seed(3))
+    a = torch.rand(500, generator=torch.Generator().manual_seed(3), dtype=torch.float64)  # independent draw
+    assert torch.equal(x_hat, (1 - a).view(500, 1, 1, 1).expand(500, 1, 4, 4))
+    # data on another device than the CPU generator (the meta device stands in for CUDA here)
+    on_meta = penalties.interpolate(real.to("meta"), fake.to("meta"), torch.Generator().manual_seed(3))
+    assert on_meta.device.type == "meta" and on_meta.shape == real.shape
+
+
 def test_bad_shapes_raise():
     D = Linear(torch.ones(2))
     with pytest.raises(ValueError, match="same shape"):
