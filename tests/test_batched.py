@@ -51,6 +51,13 @@ def add_torch_sn(D, seed):
     return D
 
 
+def solo_noise(s):
+    """The solo trainer's instance-noise schedule: sigma, or sigma (1 - t / T) when annealed."""
+    if s.noise_decay:
+        return lambda t, T: s.noise_sigma * (1 - t / T)
+    return s.noise_sigma or None
+
+
 def run_solo(s, steps, B, width, depth):
     G, D = batched.init_pair(s.seed, width, depth)
     if s.spectral_norm:
@@ -58,7 +65,7 @@ def run_solo(s, steps, B, width, depth):
     training.train_gan(G, D, toys.ring8(), steps=steps, batch_size=B, lr_d=s.lr_d, lr_g=s.lr_g, betas=s.betas,
                        optimizer=s.optimizer, k_d=s.n_critic, loss=s.loss, clip=s.clip,
                        penalty=solo_gp(s.seed, B) if s.penalty_weight > 0 else None,
-                       penalty_weight=s.penalty_weight or 10.0, instance_noise=s.noise_sigma or None,
+                       penalty_weight=s.penalty_weight or 10.0, instance_noise=solo_noise(s),
                        seed=s.seed, device="cpu", progress=False)
     return solo_weights(G, D)
 
@@ -70,6 +77,12 @@ CASES = {
         Setting("least_squares", seed=11, lr_d=1e-3, lr_g=1e-3, n_critic=1, betas=(0.5, 0.999)),
         Setting("minimax", seed=5, lr_d=5e-4, lr_g=5e-4, n_critic=1, noise_sigma=0.3, betas=(0.5, 0.999)),
     ],
+    "annealed instance noise": [
+        Setting("nonsaturating", seed=8, lr_d=1e-3, lr_g=1e-3, n_critic=1, noise_sigma=0.5, noise_decay=True,
+                betas=(0.5, 0.999)),
+        Setting("hinge", seed=12, lr_d=1e-3, lr_g=1e-3, n_critic=1, noise_sigma=0.2, noise_decay=True,
+                betas=(0.5, 0.999)),
+        Setting("hinge", seed=13, lr_d=1e-3, lr_g=1e-3, n_critic=1, noise_sigma=0.2, betas=(0.5, 0.999))],
     "WGAN-GP": [Setting("wasserstein", seed=s, lr_d=1e-3, lr_g=1e-3, n_critic=2, penalty_weight=w)
                 for s, w in ((0, 10.0), (1, 0.1))],
     "hinge + SN": [Setting("hinge", seed=s, lr_d=2e-3, lr_g=1e-3, n_critic=2, spectral_norm=True) for s in (2, 9)],
