@@ -31,7 +31,7 @@ from gan_course.batched import Setting, train_batched
 
 device = gc.device.default_device()
 gc.device.seed_everything(0)
-RETRAIN = False  # True: remake assets/lab (`python -m gan_course.lab precompute`; 21 min on a 2-core CPU)
+RETRAIN = False  # True: remake assets/lab (`python -m gan_course.lab precompute`; 30 min on a 2-core CPU)
 if RETRAIN:
     lab.precompute()
 store = widgets.LabStore.load()

@@ -347,7 +347,7 @@ def train_batched(settings, data, steps, width=128, depth=3, batch_size=256, lat
     z_fixed = torch.stack([torch.randn((n_snapshot, latent_dim), generator=torch.Generator(device=device)
                                        .manual_seed(s + 2), device=device) for s in seeds])
     sig0 = [float(s.noise_sigma) for s in settings]
-    sig = list(sig0)  # this step's instance-noise std per model (annealed where noise_decay)
+    sig = sig0  # this step's instance-noise std per model (annealed where noise_decay)
     use_gp = s0.penalty_weight > 0
     lam = torch.tensor([s.penalty_weight for s in settings], device=device, dtype=dtype)
     clips = torch.tensor([s.clip or 0.0 for s in settings], device=device, dtype=dtype).view(K, 1, 1)
@@ -400,7 +400,8 @@ def train_batched(settings, data, steps, width=128, depth=3, batch_size=256, lat
             if any(s.lr_decay for s in settings):
                 factor = 1 - decay * (step / steps)
                 opt_d.lr, opt_g.lr = lr_d * factor, lr_g * factor
-            sig = [s0_k * (1 - step / steps) if s.noise_decay else s0_k for s0_k, s in zip(sig0, settings)]
+            if any(s.noise_decay for s in settings):
+                sig = [v * (1 - step / steps) if s.noise_decay else v for v, s in zip(sig0, settings)]
             for _ in range(s0.n_critic):
                 x = real()
                 with torch.no_grad():

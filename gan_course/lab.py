@@ -60,8 +60,9 @@ _ADAM_WGAN = (0.5, 0.9)  # Gulrajani et al. 2017's Adam for critics
 #   (seeds 10-13: 89% ring / 92% grid HQ; seeds 0-9: 94% / 90%). Its grid HQ still climbed at the end, so
 #   20,000 steps: 96.1% on the grid (seeds 10-13, min 95.2%), 95.6% on the ring with every mode; the shipped
 #   seeds 0-9 gave every mode on every seed with 95.1% (ring) and 94.8% (grid) HQ. 30,000 steps gave less
-#   (grid 93.4%, seeds 10-13). What did not help at 10,000 steps (grid HQ): annealed instance noise 90.1% (seeds 10-19), lr 5e-3 80.3%, Adam betas (0, 0.9) 88.8%, lr_d 4e-3 with
-#   lr_g 1e-3 61.8%, an 8-dimensional latent 87.1% (seeds 10-13); width 128 93.2% (seeds 10-13, 3x the time).
+#   (grid 93.4%, seeds 10-13). What did not help at 10,000 steps (grid HQ): annealed instance noise 90.1%
+#   (seeds 10-19), lr 5e-3 80.3%, Adam betas (0, 0.9) 88.8%, lr_d 4e-3 with lr_g 1e-3 61.8%, an
+#   8-dimensional latent 87.1% (seeds 10-13); width 128 93.2% (seeds 10-13, 3x the time).
 # * minimax / nonsaturating / least squares: DCGAN's Adam (0.5, 0.999), lr 1e-3, one D step.
 # * wgan-clip: RMSProp as in Arjovsky et al. (2017), c = 0.01, lr 1e-4 (their 5e-5 is too slow for 2,000 steps).
 DEFAULTS = {

@@ -3,11 +3,11 @@
     PYTHONPATH=$PWD python scripts/lab_sweep.py DATASET WIDTH BATCH STEPS NSEEDS 'CONFIGS_JSON' [LATENT_DIM]
 
 CONFIGS_JSON is a list of ``batched.Setting`` fields without the seed; all configs must share a cost
-(n_critic, penalty or not, spectral norm, clipping, optimizer, betas). For example, the run behind the
-WGAN-GP grid default (about 10 minutes on one CPU core):
+(n_critic, penalty or not, spectral norm, clipping, optimizer, betas). For example, the run behind
+hinge + SN's 20,000 steps (6 minutes on one CPU core):
 
-    PYTHONPATH=$PWD python scripts/lab_sweep.py grid25 64 256 10000 4 \\
-        '[{"loss": "wasserstein", "n_critic": 5, "penalty_weight": 1, "lr_d": 5e-3, "lr_g": 5e-3, "lr_decay": true}]'
+    PYTHONPATH=$PWD python scripts/lab_sweep.py grid25 64 256 20000 4 \\
+        '[{"loss": "hinge", "n_critic": 5, "spectral_norm": true, "lr_d": 2e-3, "lr_g": 2e-3, "lr_decay": true}]'
 
 Seeds 10.. are used (the shipped results use 0-9). At four snapshots it prints, per config, mean / min
 modes covered, mean / min high-quality share, the share of near misses (3 to 6 std from the nearest
