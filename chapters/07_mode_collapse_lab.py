@@ -14,8 +14,8 @@
 # Six GAN losses and their knobs on the 8-Gaussian ring and the 25-Gaussian grid, trained as
 # batches of independent models, with sliders over saved runs: with their tuned defaults WGAN-GP and
 # hinge + SN find every mode of both toys on every one of 10 seeds, the non-saturating GAN drops grid
-# modes on every seed, and where the published table is still ahead (the share of high-quality
-# samples) the chapter prints it plainly. About 30 s on a CPU (saved runs load from `assets/lab/`).
+# modes on every seed, and each target of the published table is printed as met or not met. About
+# 30 s on a CPU (saved runs load from `assets/lab/`).
 
 # %%
 import statistics
@@ -31,7 +31,7 @@ from gan_course.batched import Setting, train_batched
 
 device = gc.device.default_device()
 gc.device.seed_everything(0)
-RETRAIN = False  # True: remake assets/lab (`python -m gan_course.lab precompute`; 30 min on a 2-core CPU)
+RETRAIN = False  # True: remake assets/lab (`python -m gan_course.lab precompute --workers 2`; 52 min on 2 CPU cores)
 if RETRAIN:
     lab.precompute()
 store = widgets.LabStore.load()
@@ -138,7 +138,12 @@ assert m == 8, f"WGAN-GP covers {m:.0f}/8 ring modes"
 # ## Scrubbing through training
 #
 # Modes covered at each saved step (seed 0), for every loss on both toys: the picture behind the
-# snapshot slider. Coverage is not monotone: a GAN can find a mode and lose it again.
+# snapshot slider. Coverage is not monotone: a GAN can find a mode and lose it again. WGAN-GP and
+# hinge + SN are drawn from the moving average of their generator's weights (see below): early in a
+# run, while the learning rate is large, it mixes generators far apart, and its samples can miss
+# modes that the live generator already covers (the ring's low counts at 2,500 and 5,000 steps;
+# measured for WGAN-GP, seed 0: the live generator had all 8 modes there, the average none, and
+# at the end 76% high-quality samples against the average's 97%).
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
@@ -147,6 +152,7 @@ for ax, ds in zip(axes, lab.DATASETS):
         run = store.default_run(ds, loss)
         ax.plot(run["steps"], run["stats"][:, 0], "o-", ms=3, label=loss)
     ax.set(xlabel="generator step", ylabel="modes covered", title=f"{ds} (seed 0)")
+    ax.xaxis.set_major_locator(plt.MaxNLocator(5))
 axes[1].legend(fontsize="small", ncol=2)
 plt.show()
 
@@ -162,13 +168,18 @@ print(gc.metrics.toy_table([("ours: " + loss, shipped.get((loss, "ring8"), []), 
 
 # %% [markdown]
 # The targets for the well-regularised losses: all 8 ring modes on every seed, $\geq 24.5$ of 25 grid
-# modes on average, $\geq 95\%$ high-quality samples. With the tuned defaults (width 64, minibatch 256,
-# learning rates decaying linearly to 0; 6,000 steps for WGAN-GP, 20,000 for hinge + SN) both losses
-# cover every mode of both toys on every seed, which no row of the published table does. The share of
-# high-quality samples is the hard part. The samples that miss sit on thin bridges between neighbouring
-# modes, where a continuous generator must tear its 2-D latent space, and those bridges thin out only
-# late in a run, as the learning rate falls. The check below prints each target as met or not met
-# rather than hiding a gap.
+# modes on average, $\geq 95\%$ high-quality samples. The tuned defaults (width 64, minibatch 256,
+# 20,000 generator steps with learning rates decaying linearly to 0) cover every mode of both toys
+# on every seed, which no row of the published table does. The share of high-quality samples is
+# the hard part. The samples that miss sit on thin bridges between neighbouring modes, where a
+# continuous generator must tear its 2-D latent space; the bridges thin out late in a run, as the
+# learning rate falls, but the generator keeps jittering around its final weights. So both losses
+# sample from a **moving average of the generator's weights**,
+# $\theta_{avg} \leftarrow 0.999\,\theta_{avg} + 0.001\,\theta$ after each generator step (Yazıcı et al.
+# 2019; `Setting.g_ema`), which averages the last thousand or so steps. It does not change training.
+# On the tuning seeds 10-17 it lifted the grid from 94.3% (WGAN-GP, min 88.0%) and 93.8% (hinge + SN,
+# min 88.0%) high-quality samples to 96.9% and 96.0%, with every seed above 95% (measurements beside
+# `gan_course.lab.DEFAULTS`). The check below prints each target as met or not met.
 
 # %% slideshow={"slide_type": "subslide"}
 def check(name, ok, value):
@@ -187,19 +198,18 @@ for loss in ("wgan-gp", "hinge-sn"):
         hq = np.mean([r["hq_fraction"] for r in rs])
         met[loss, ds + " hq"] = check(f"{loss}: >= 95% high quality on {ds}", hq >= 0.95, f"{100 * hq:.1f}%")
 for loss in ("wgan-gp", "hinge-sn"):
-    assert met[loss, "ring"] and met[loss, "grid"], f"{loss} should cover every ring mode and >= 24.5 grid modes"
     assert min(r["modes_covered"] for r in shipped[loss, "grid25"]) == 25, f"{loss} missed a grid mode on some seed"
-    for ds in ("ring8", "grid25"):  # not the 95% target (printed above), but far from a blurred or collapsed run
-        assert np.mean([r["hq_fraction"] for r in shipped[loss, ds]]) > 0.85, f"{loss} on {ds}: high-quality share fell"
-assert met["hinge-sn", "ring8 hq"], "hinge + SN should keep >= 95% high-quality samples on the ring"
-print("not met:", [f"{loss} {what}" for (loss, what), ok in met.items() if not ok])
+not_met = [f"{loss} {what}" for (loss, what), ok in met.items() if not ok]
+print("not met:", not_met or "none")
+assert not not_met, f"targets not met: {not_met}"
 
 # %% [markdown]
-# Hinge + SN, trained the longest, comes closest. What the remaining gaps resisted is recorded beside
-# `gan_course.lab.DEFAULTS`: instance noise (constant or annealed to 0), other learning rates and
-# Adam betas, a separate critic learning rate, an 8-dimensional latent, and longer WGAN-GP runs, which
-# thinned the grid's bridges but lost a ring mode on one seed. Width 128 helped both losses on the grid
-# on a 4-seed check, at 3 to 3.4 times the CPU time, more than this lab's precompute budget allows.
+# What did not close the gap, recorded beside `gan_course.lab.DEFAULTS`: instance noise (constant or
+# annealed to 0), other learning rates and Adam betas, a separate critic learning rate, an
+# 8-dimensional latent, a deeper generator, and wider networks (width 128 helped the grid a little,
+# at 3 to 3.4 times the CPU time). Nor is the average a cure on its own: after 6,000 steps, when the
+# learning rate is still large over the steps it averages, it did not help, and an average over
+# ~10,000 steps ($\beta = 0.9999$) mixes generators too far apart and its samples collapse.
 
 # %% [markdown]
 # **A setting where the non-saturating GAN drops modes**: its defaults on grid25 (DCGAN's Adam,

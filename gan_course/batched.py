@@ -16,7 +16,9 @@ What each model k does per generator step (Goodfellow et al. 2014, Algorithm 1):
 * ``BatchedSpectralNorm``: W / sigma(W) with sigma estimated by one power iteration per forward
   pass, u and v carried over (Miyato et al. 2018, Algorithm 1), on each model's stacked weights;
 * weight clipping to [-c, c] and RMSProp (Arjovsky et al. 2017, Algorithm 1);
-* instance noise N(0, sigma^2 I) on D's inputs (Sønderby et al. 2017).
+* instance noise N(0, sigma^2 I) on D's inputs (Sønderby et al. 2017);
+* an exponential moving average of G's weights, theta_ema <- beta theta_ema + (1 - beta) theta after
+  each generator step (Yazici et al. 2019, Eq. 2); snapshots then sample the averaged generator.
 
 Random streams of model k (seed s), the same as ``training.train_gan``: real data from a CPU
 ``torch.Generator`` seeded s, latents and instance noise from a device generator seeded s + 1,
@@ -61,6 +63,7 @@ class Setting:
     noise_sigma: float = 0.0  # instance-noise std on D's inputs
     lr_decay: bool = False  # decay both learning rates linearly to 0 over the run (train_gan: constant)
     noise_decay: bool = False  # anneal the instance noise linearly from noise_sigma to 0 over the run
+    g_ema: float = 0.0  # decay beta of an exponential moving average of G's weights, sampled at snapshots; 0 = off
 
     def validate(self):
         losses.get(self.loss)
@@ -75,6 +78,8 @@ class Setting:
             checks.positive("clip", self.clip)
         if not (isinstance(self.noise_sigma, (int, float)) and self.noise_sigma >= 0):
             raise ValueError(f"noise_sigma must be a number >= 0, got {self.noise_sigma!r}")
+        if not (isinstance(self.g_ema, (int, float)) and 0 <= self.g_ema < 1):
+            raise ValueError(f"g_ema must be a number in [0, 1), got {self.g_ema!r}")
         if not isinstance(self.seed, (int, np.integer)) or isinstance(self.seed, bool) or self.seed < 0:
             raise ValueError(f"seed must be an integer >= 0, got {self.seed!r}")
         return self
@@ -272,6 +277,7 @@ class BatchResult:
     steps: int
     G: BatchedMLP
     D: BatchedMLP
+    G_ema: BatchedMLP  # the moving average of G's weights (equal to G where g_ema is 0)
     d_loss: np.ndarray  # (K, steps) last D loss of each generator step
     g_loss: np.ndarray  # (K, steps)
     snapshots: dict
@@ -359,6 +365,8 @@ def train_batched(settings, data, steps, width=128, depth=3, batch_size=256, lat
     else:
         xs = ys = None
     decay = torch.tensor([float(s.lr_decay) for s in settings], device=device, dtype=dtype)
+    ema_beta = torch.tensor([float(s.g_ema) for s in settings], device=device, dtype=dtype)
+    G_ema = [p.detach().clone() for p in G.parameters()]  # = G's weights where g_ema is 0
     d_hist = torch.full((K, steps), float("nan"), device=device, dtype=dtype)
     g_hist = torch.full((K, steps), float("nan"), device=device, dtype=dtype)
     snaps = {}
@@ -380,9 +388,13 @@ def train_batched(settings, data, steps, width=128, depth=3, batch_size=256, lat
             out.append(xk)
         return torch.stack(out)
 
+    def averaged_G():
+        n = len(G.weights)
+        return BatchedMLP(G_ema[:n], G_ema[n:])
+
     def snapshot(step):
         with torch.no_grad():
-            snap = {"samples": G(z_fixed).float().cpu().numpy()}
+            snap = {"samples": averaged_G()(z_fixed).float().cpu().numpy()}
             if field_lims is not None:
                 snap["field"] = D(grid, update_sn=False)[..., 0].reshape(K, field_n, field_n).float().cpu().numpy()
         snaps[step] = snap
@@ -421,6 +433,9 @@ def train_batched(settings, data, steps, width=128, depth=3, batch_size=256, lat
             opt_g.zero_grad()
             loss_g.sum().backward()
             opt_g.step()
+            with torch.no_grad():
+                for e, p in zip(G_ema, G.parameters()):
+                    e.lerp_(p, 1 - ema_beta.view(-1, *([1] * (p.ndim - 1))))
             d_hist[:, step] = loss_d.detach()
             g_hist[:, step] = loss_g.detach()
             done = step + 1
@@ -441,7 +456,7 @@ def train_batched(settings, data, steps, width=128, depth=3, batch_size=256, lat
     for k in range(K):
         bad = np.flatnonzero(~np.isfinite(g_np[k]))
         diverged.append(int(bad[0]) + 1 if len(bad) else (None if weights_ok[k] else steps))
-    return BatchResult(settings, steps, G, D, d_hist.float().cpu().numpy(), g_np, snaps, xs, ys, diverged,
+    return BatchResult(settings, steps, G, D, averaged_G(), d_hist.float().cpu().numpy(), g_np, snaps, xs, ys, diverged,
                        time.perf_counter() - start, str(device))
 
 

@@ -9,6 +9,10 @@ hinge + SN's 20,000 steps (6 minutes on one CPU core):
     PYTHONPATH=$PWD python scripts/lab_sweep.py grid25 64 256 20000 4 \\
         '[{"loss": "hinge", "n_critic": 5, "spectral_norm": true, "lr_d": 2e-3, "lr_g": 2e-3, "lr_decay": true}]'
 
+A config's ``g_ema`` changes only which generator is sampled (the moving average of its weights), not
+the training, so two configs that differ in it alone compare the plain and the averaged generator of
+the same runs, as behind the defaults' g_ema = 0.999.
+
 Seeds 10.. are used (the shipped results use 0-9). At four snapshots it prints, per config, mean / min
 modes covered, mean / min high-quality share, the share of near misses (3 to 6 std from the nearest
 centre) and the mean reverse KL of the mode histogram, over the seeds.

@@ -1,4 +1,6 @@
 """Batched training: model k of a batch follows the solo run of training.train_gan (float64)."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -158,3 +160,29 @@ def test_train_grid_groups_by_cost_and_snapshots():
     assert idx == [0, 2]
     assert res.snapshots[4]["samples"].shape == (2, 30, 2) and res.snapshots[0]["field"].shape == (2, 10, 10)
     assert res.d_loss.shape == (2, 4)
+
+
+def test_generator_average_is_the_closed_form_of_its_recursion(float64):
+    # theta_ema after T steps = beta^T theta_0 + (1 - beta) sum_t beta^(T - t) theta_t (Yazici et al. 2019, Eq. 2),
+    # with theta_t the plain run's weights after t steps, each from its own run (the average does not steer training)
+    beta, T, kw = 0.7, 4, dict(width=8, depth=2, batch_size=16, device="cpu", progress=False)
+    s = Setting("hinge", seed=5, lr_d=1e-2, lr_g=1e-2, n_critic=1, betas=(0.5, 0.999))
+    res = batched.train_batched([replace(s, g_ema=beta), s], toys.ring8(), T, snapshot_steps=(T,), n_snapshot=50,
+                                **kw)
+    plain = [batched.init_pair(s.seed, 8, 2)[0].net] + [batched.train_batched([s], toys.ring8(), t, **kw).G
+                                                          for t in range(1, T + 1)]
+    thetas = [[(l.weight.detach().T, l.bias.detach()[None]) for l in m if isinstance(l, torch.nn.Linear)]
+              if t == 0 else [(w[0], b[0]) for w, b in zip(m.weights, m.biases)] for t, m in enumerate(plain)]
+    coef = [beta**T] + [(1 - beta) * beta ** (T - t) for t in range(1, T + 1)]
+    expect = [(sum(c * th[i][0] for c, th in zip(coef, thetas)), sum(c * th[i][1] for c, th in zip(coef, thetas)))
+              for i in range(3)]
+    got = [(w[0], b[0]) for w, b in zip(res.G_ema.weights, res.G_ema.biases)]
+    assert max(max((a - e).abs().max().item() for a, e in zip(g, x)) for g, x in zip(got, expect)) < 1e-12
+    assert max((a - b).abs().max().item() for a, b in zip(res.G.weights, res.G_ema.weights)) > 1e-4, "no averaging"
+    # the plain model's average is its last weights; the snapshot samples the averaged generator
+    assert all(torch.equal(a[1], b[1]) for a, b in zip(res.G.weights, res.G_ema.weights))
+    z = torch.randn((50, 2), generator=torch.Generator().manual_seed(s.seed + 2))
+    avg = batched.BatchedMLP([w[None] for w, _ in expect], [b[None] for _, b in expect])
+    assert np.allclose(res.snapshots[T]["samples"][0], avg(z[None])[0].detach().numpy(), atol=1e-6)
+    with pytest.raises(ValueError, match="g_ema"):
+        Setting(g_ema=1.0).validate()
