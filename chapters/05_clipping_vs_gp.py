@@ -282,7 +282,7 @@ for toy in results:
 
 # %%
 for lam in (setting.penalty_weight, 10.0):
-    run = lab_store.get(gc.widgets.knob_key("grid25", "wgan-gp", setting.lr_d, setting.n_critic, lam, 0.0))
+    run = lab_store.get(gc.widgets.setting_key("grid25", "wgan-gp", gc.lab.make_setting("wgan-gp", penalty_weight=lam)))
     print(f"grid25, lambda = {lam:g}, seed 0: {int(run['stats'][-1, 0])}/25 modes, "
           f"{100 * run['stats'][-1, 1]:.1f}% high quality")
 

@@ -277,7 +277,7 @@ class BatchResult:
     steps: int
     G: BatchedMLP
     D: BatchedMLP
-    G_ema: BatchedMLP  # the moving average of G's weights (equal to G where g_ema is 0)
+    G_ema: BatchedMLP  # the moving average of G's weights (equal to G where g_ema is 0; G itself if all are 0)
     d_loss: np.ndarray  # (K, steps) last D loss of each generator step
     g_loss: np.ndarray  # (K, steps)
     snapshots: dict
@@ -366,7 +366,8 @@ def train_batched(settings, data, steps, width=128, depth=3, batch_size=256, lat
         xs = ys = None
     decay = torch.tensor([float(s.lr_decay) for s in settings], device=device, dtype=dtype)
     ema_beta = torch.tensor([float(s.g_ema) for s in settings], device=device, dtype=dtype)
-    G_ema = [p.detach().clone() for p in G.parameters()]  # = G's weights where g_ema is 0
+    # the averaged weights (equal to G's where g_ema is 0); None when no model of the batch averages
+    G_ema = [p.detach().clone() for p in G.parameters()] if any(s.g_ema for s in settings) else None
     d_hist = torch.full((K, steps), float("nan"), device=device, dtype=dtype)
     g_hist = torch.full((K, steps), float("nan"), device=device, dtype=dtype)
     snaps = {}
@@ -389,6 +390,8 @@ def train_batched(settings, data, steps, width=128, depth=3, batch_size=256, lat
         return torch.stack(out)
 
     def averaged_G():
+        if G_ema is None:
+            return G
         n = len(G.weights)
         return BatchedMLP(G_ema[:n], G_ema[n:])
 
@@ -433,9 +436,10 @@ def train_batched(settings, data, steps, width=128, depth=3, batch_size=256, lat
             opt_g.zero_grad()
             loss_g.sum().backward()
             opt_g.step()
-            with torch.no_grad():
-                for e, p in zip(G_ema, G.parameters()):
-                    e.lerp_(p, 1 - ema_beta.view(-1, *([1] * (p.ndim - 1))))
+            if G_ema is not None:
+                with torch.no_grad():
+                    for e, p in zip(G_ema, G.parameters()):
+                        e.lerp_(p, 1 - ema_beta.view(-1, *([1] * (p.ndim - 1))))
             d_hist[:, step] = loss_d.detach()
             g_hist[:, step] = loss_g.detach()
             done = step + 1
@@ -456,8 +460,8 @@ def train_batched(settings, data, steps, width=128, depth=3, batch_size=256, lat
     for k in range(K):
         bad = np.flatnonzero(~np.isfinite(g_np[k]))
         diverged.append(int(bad[0]) + 1 if len(bad) else (None if weights_ok[k] else steps))
-    return BatchResult(settings, steps, G, D, averaged_G(), d_hist.float().cpu().numpy(), g_np, snaps, xs, ys, diverged,
-                       time.perf_counter() - start, str(device))
+    return BatchResult(settings, steps, G, D, averaged_G(), d_hist.float().cpu().numpy(), g_np, snaps, xs, ys,
+                       diverged, time.perf_counter() - start, str(device))
 
 
 def train_grid(settings, data, steps, **kwargs):

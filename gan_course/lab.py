@@ -13,8 +13,8 @@ hinge-sn       hinge loss, spectral normalisation on every D layer (Miyato et al
 
 WGAN-GP and hinge + SN sample from a moving average of the generator's weights (``Setting.g_ema``,
 Yazici et al. 2019). ``DEFAULTS`` holds the tuned settings (see its comments for why); ``train`` runs
-one setting over several seeds as one batch (``batched.train_batched``); ``precompute`` makes the lab's shipped
-grid and the 10-seed results in ``assets/lab/``. Command line::
+one setting over several seeds as one batch (``batched.train_batched``); ``precompute`` makes the
+lab's shipped grid and the 10-seed results in ``assets/lab/``. Command line::
 
     python -m gan_course.lab train --dataset ring8 --loss wgan-gp --seed 3 --seed 4 --out DIR
     python -m gan_course.lab precompute --out assets/lab
@@ -346,8 +346,9 @@ def parser():
     t = sub.add_parser("train", help="train one setting over one or more seeds (one batch)",
                        description="Train one lab setting for each --seed (all seeds as one batch) and write, per "
                                    "seed, DIR/seed_S/samples.npy (2,500 samples of the final generator, shape "
-                                   "(2500, 2); for wgan-gp and hinge-sn the moving average of its weights) and DIR/seed_S/metrics.json (modes covered, % high quality, reverse "
-                                   "KL, the setting). Without --steps and knob options the tuned defaults are used.")
+                                   "(2500, 2); for wgan-gp and hinge-sn the moving average of its weights) and "
+                                   "DIR/seed_S/metrics.json (modes covered, % high quality, reverse KL, the setting). "
+                                   "Without --steps and knob options the tuned defaults are used.")
     t.add_argument("--dataset", required=True, choices=sorted(DATASETS), help="toy data: ring8 (8 Gaussians, radius 2, "
                    "std 0.02) or grid25 (25 Gaussians at {-4..4}^2, std 0.05)")
     t.add_argument("--loss", required=True, choices=LOSS_NAMES, help="GAN loss (see the module docstring)")
