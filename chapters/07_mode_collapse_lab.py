@@ -59,7 +59,7 @@ gap = []
 for k, s in enumerate(pair):
     G, D = gc.batched.init_pair(s.seed, width=32, depth=2)  # nets.Generator / nets.Discriminator
     gc.training.train_gan(G, D, gc.toys.ring8(), steps=30, batch_size=64, lr_d=s.lr_d, lr_g=s.lr_g, betas=s.betas,
-                          k_d=1, loss=s.loss, instance_noise=s.noise_sigma or None, seed=s.seed, device="cpu",
+                          n_critic=1, loss=s.loss, noise_sigma=s.noise_sigma or None, seed=s.seed, device="cpu",
                           progress=False)
     solo = [p for m in (G.net, D.net) for layer in m if isinstance(layer, torch.nn.Linear)
             for p in (layer.weight.detach(), layer.bias.detach())]

@@ -178,7 +178,7 @@ def train(name, dataset="digits", steps=3000, batch_size=128, seed=0, device=Non
     seed_everything(seed)  # the initial weights
     G, D = build(name, DATASETS[dataset])
     hist = training.train_gan(G, D, lambda n, generator: next(data), on_step=on_step, steps=steps,
-                              batch_size=batch_size, lr_d=v.lr_d, lr_g=v.lr_g, betas=v.betas, loss=v.loss, k_d=1,
+                              batch_size=batch_size, lr_d=v.lr_d, lr_g=v.lr_g, betas=v.betas, loss=v.loss, n_critic=1,
                               seed=seed, device=device, progress=progress)
     G.eval(), D.eval()
     return G, D, {"d_loss": hist.d_loss, "g_loss": hist.g_loss, "seconds": hist.seconds,
