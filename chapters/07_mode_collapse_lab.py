@@ -31,9 +31,10 @@ from gan_course.batched import Setting, train_batched
 
 device = gc.device.default_device()
 gc.device.seed_everything(0)
-RETRAIN = False  # True: remake assets/lab (`python -m gan_course.lab precompute --workers 2`; 52 min on 2 CPU cores)
+RETRAIN = False  # True: remake assets/lab, 52 min on 2 CPU cores (as does the command
+# `python -m gan_course.lab precompute --out assets/lab --overwrite-assets --workers 2`)
 if RETRAIN:
-    lab.precompute()
+    lab.precompute(overwrite_assets=True)
 store = widgets.LabStore.load()
 shipped = lab.load_results()  # {(loss, dataset): one dict per seed}
 print(f"{len(store.runs)} saved settings in the lab grid; {sum(map(len, shipped.values()))} saved runs for the table; "

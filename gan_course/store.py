@@ -38,6 +38,10 @@ FIELD_N = 50  # D's field is saved on a FIELD_N x FIELD_N grid
 LIMS = {"ring8": 3.0, "grid25": 6.0}  # the field's square window [-lim, lim]^2 per dataset
 
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
 class AssetError(OSError):
     """A file the course reads is missing or damaged; the message names it and the command that remakes it."""
 
@@ -85,6 +89,7 @@ def _atomic(path, suffix):
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; the file gets the usual permissions
     try:
         yield tmp
         os.replace(tmp, path)
