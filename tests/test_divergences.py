@@ -84,3 +84,10 @@ def test_js_integrand_pointwise():
     # disjoint: p log(p / (p/2)) = p log 2; equal: 0; 0 log 0 = 0
     t = dv.js_integrand(np.array([2.0, 0.0, 1.0, 0.0]), np.array([0.0, 3.0, 1.0, 0.0]))
     assert np.allclose(t, [2 * np.log(2), 3 * np.log(2), 0.0, 0.0])
+
+
+def test_w1_1d_refuses_points_in_two_dimensions():
+    x = np.random.default_rng(0).normal(size=(50, 2))
+    with pytest.raises(ValueError, match=r"x must have shape \(N,\) or \(N, 1\), got \(50, 2\).*w1_exact"):
+        dv.w1_1d(x, x)
+    assert dv.w1_1d(x[:, :1], x[:, 1:] + 1) == dv.w1_1d(x[:, 0], x[:, 1] + 1)

@@ -94,3 +94,74 @@ def test_clear_errors():
         ig.train("dcgan", "cifar", steps=1)
     with pytest.raises(ValueError):
         ig.SelfAttention(4)
+
+
+def _snapshot(folder):
+    return {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+
+
+@pytest.mark.parametrize("bad, message", [
+    (dict(steps=0), "steps must be an integer >= 1"),
+    (dict(jobs=0), "jobs must be an integer >= 1"),
+    (dict(device="foo"), "not a torch device: 'foo'"),
+    (dict(seed=-1), "seed must be an integer >= 0"),
+])
+def test_train_all_checks_arguments_before_any_work(tmp_path, bad, message):
+    out = tmp_path / "out"
+    with pytest.raises(ValueError, match=message):
+        ig.train_all(out, **{"progress": False, **bad})
+    assert not out.exists()  # nothing created, nothing trained
+
+
+def test_train_all_refuses_the_shipped_assets():
+    shipped = ig.store.ASSETS / "images"
+    before = _snapshot(shipped)
+    with pytest.raises(ValueError, match="shipped assets.*--overwrite-assets"):
+        ig.train_all(shipped, steps=0 + 1, progress=False)
+    assert _snapshot(shipped) == before
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--steps", "0"], "--steps: must be an integer >= 1"),
+    (["--out", "o", "--jobs", "0"], "--jobs: must be an integer >= 1"),
+    (["--out", "o", "--device", "foo"], "not a torch device: 'foo'"),
+    (["--out", "assets/images"], "holds the shipped assets"),
+    (["--out", "assets/images", "--steps", "0"], "--steps: must be an integer >= 1"),
+])
+def test_cli_bad_arguments_fail_before_any_work(tmp_path, args, message):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    before = _snapshot(root / "assets" / "images")
+    p = subprocess.run([sys.executable, "-m", "gan_course.image_gans", "train-all", *args], capture_output=True,
+                       text=True, cwd=tmp_path if "o" in args else root, timeout=300,
+                       env={"PYTHONPATH": str(root), "OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"})
+    assert p.returncode == 2 and message in p.stderr and "Traceback" not in p.stderr, p.stderr
+    assert _snapshot(root / "assets" / "images") == before and not (tmp_path / "o").exists()
+
+
+def test_damaged_weights_name_the_file_and_the_command(tmp_path):
+    G, _ = ig.build("dcgan")
+    p = tmp_path / "dcgan_digits.pt"
+    ig.save_generator(G, p)
+    p.write_bytes(p.read_bytes()[:1000])
+    with pytest.raises(ig.store.AssetError, match=r"dcgan_digits\.pt is damaged.*train-all"):
+        ig.load_generator(p, "dcgan")
+    with pytest.raises(ig.store.AssetError, match=r"classifier\.pt is missing.*train-all"):
+        ig.load_classifier(tmp_path)
+
+
+def test_interrupted_training_is_flagged_and_saved_as_partial(tmp_path, monkeypatch):
+    def stop(step, G, D):
+        if step == 1:
+            raise KeyboardInterrupt
+
+    G, D, hist = ig.train("dcgan", "digits", steps=5, batch_size=8, progress=False, device="cpu", on_step=stop)
+    assert hist["interrupted"] and hist["steps_done"] == 2  # on_step(1) comes after the second update
+    real_train = ig.train
+    monkeypatch.setattr(ig, "train", lambda *a: real_train(*a, on_step=stop))
+    rec = ig._train_job(("dcgan", "digits", tmp_path, 5, 8, 0, "cpu", False, 1))
+    assert rec[5] is True and rec[6] == 2
+    assert (tmp_path / "dcgan_digits.partial.pt").exists() and not (tmp_path / "dcgan_digits.pt").exists()

@@ -119,3 +119,102 @@ def test_load_results_groups_every_saved_run():
     for (loss, ds), rows in grouped.items():
         assert all(r["loss"] == loss and r["dataset"] == ds for r in rows)
         assert sorted(r["seed"] for r in rows) == sorted(r["seed"] for r in raw if (r["loss"], r["dataset"]) == (loss, ds))
+
+
+# ----------------------------------------------------------------------------------------------
+# bad input, interrupts and the output folder
+# ----------------------------------------------------------------------------------------------
+def test_train_refuses_repeated_seeds():
+    with pytest.raises(ValueError, match="each seed once"):
+        lab.train("ring8", "nonsaturating", [1, 1], steps=2, device="cpu", progress=False)
+
+
+def test_stats_of_a_nan_generator_is_zero_modes_and_zero_hq():
+    # on grid25 the origin is a mode centre: NaN samples must not be mapped there
+    st = lab.stats_of(np.full((100, 2), np.nan), toys.grid25())
+    assert st.modes_covered == 0 and st.hq_fraction == 0.0
+
+
+def _cli(tmp_path, *extra, steps="5"):
+    from gan_course import lab_cli
+
+    return lab_cli.main(["train", "--dataset", "ring8", "--loss", "hinge-sn", "--seed", "3", "--steps", steps,
+                         "--out", str(tmp_path), "--quiet", "--device", "cpu", *extra])
+
+
+def test_cli_saves_the_final_snapshot(tmp_path):
+    assert _cli(tmp_path) == 0
+    (r,) = lab.train("ring8", "hinge-sn", [3], steps=5, device="cpu", progress=False)
+    saved = np.load(tmp_path / "seed_3" / "samples.npy")
+    np.testing.assert_allclose(saved, r["samples"][-1], atol=1e-6)
+    assert np.abs(saved - r["samples"][0]).max() > 1e-3  # the first snapshot (step 0) is another picture
+    m = json.load(open(tmp_path / "seed_3" / "metrics.json"))
+    assert m["partial"] is False and m["steps_done"] == 5 and m["steps"] == 5
+
+
+def test_cli_refuses_to_mix_settings_in_one_folder(tmp_path, capsys):
+    assert _cli(tmp_path, steps="2") == 0
+    with pytest.raises(SystemExit) as e:
+        _cli(tmp_path, steps="3")
+    assert e.value.code == 2 and "another setting (differs in steps)" in capsys.readouterr().err
+    assert json.load(open(tmp_path / "seed_3" / "metrics.json"))["steps"] == 2  # untouched
+    assert _cli(tmp_path, "--mix-settings", steps="3") == 0
+    assert json.load(open(tmp_path / "run.json"))["mixed"] is True
+
+
+def test_cli_partial_result_is_saved_and_flagged(tmp_path, monkeypatch, capsys):
+    """When the batched trainer returns a result flagged ``interrupted`` (Ctrl-C), the CLI saves the last
+    snapshot it holds with ``"partial": true`` and exits with 130."""
+    real = batched.train_batched
+
+    def stopped_at_7(settings, data, steps, *args, **kw):
+        res = real(settings, data, 7, *args, **{**kw, "snapshot_steps": (0, 7)})
+        res.interrupted, res.steps_done = True, 7
+        return res
+
+    monkeypatch.setattr(batched, "train_batched", stopped_at_7)
+    assert _cli(tmp_path, steps="20") == 130
+    err = capsys.readouterr().err
+    assert "interrupted" in err and "partial" in err
+    m = json.load(open(tmp_path / "seed_3" / "metrics.json"))
+    assert m["partial"] is True and m["steps_done"] == 7 and m["steps"] == 7
+    (r,) = lab.train("ring8", "hinge-sn", [3], steps=7, device="cpu", progress=False)
+    np.testing.assert_allclose(np.load(tmp_path / "seed_3" / "samples.npy"), r["samples"][-1], atol=1e-6)
+
+
+def test_cli_ctrl_c_mid_run_ends_cleanly(tmp_path):
+    """SIGINT while training: exit status 130, a message, no traceback; the folder records the setting, and
+    anything written is flagged partial."""
+    import signal
+    import time
+
+    out = tmp_path / "o"
+    p = subprocess.Popen([sys.executable, "-m", "gan_course.lab", "train", "--dataset", "ring8", "--loss",
+                          "nonsaturating", "--seed", "0", "--steps", "1000000", "--out", str(out), "--device", "cpu"],
+                         cwd=ROOT, env={"PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"},
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    t0 = time.time()
+    while not (out / "run.json").exists() and time.time() - t0 < 120:
+        time.sleep(0.2)
+    time.sleep(3)  # training has started
+    p.send_signal(signal.SIGINT)
+    stdout, stderr = p.communicate(timeout=120)
+    assert p.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert json.load(open(out / "run.json"))["steps"] == 1000000
+    for m in out.glob("seed_*/metrics.json"):
+        assert json.load(open(m))["partial"] is True
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "--dataset", "ring8", "--loss", "minimax", "--seed", "0", "--out", "/etc/passwd/sub"],
+     "/etc/passwd exists and is not a folder"),
+    (["train", "--dataset", "ring8", "--loss", "minimax", "--seed", "0", "--out", "o", "--device", "foo"],
+     "not a torch device: 'foo'"),
+    (["precompute", "--out", "assets/lab"], "holds the shipped assets; write elsewhere, or pass --overwrite-assets"),
+])
+def test_cli_bad_paths_fail_before_any_work(args, message):
+    before = {p.name: p.stat().st_mtime_ns for p in lab.ASSETS.iterdir()}
+    p = run_cli(*args)
+    assert p.returncode == 2 and message in p.stderr and "Traceback" not in p.stderr, p.stderr
+    assert {p.name: p.stat().st_mtime_ns for p in lab.ASSETS.iterdir()} == before

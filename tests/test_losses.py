@@ -63,3 +63,20 @@ def test_registry_and_unknown_name():
     assert set(losses.LOSSES) >= {"minimax", "nonsaturating", "wasserstein", "hinge", "least_squares"}
     with pytest.raises(ValueError, match="unknown loss"):
         losses.get("nope")
+
+
+def test_column_logits_are_refused():
+    import torch
+
+    x = torch.zeros(8, 1)
+    for fn in (losses.g_loss_minimax, losses.g_loss_nonsaturating, losses.g_loss_wasserstein):
+        with pytest.raises(ValueError, match=r"shape \(N,\).*got \(8, 1\).*squeeze"):
+            fn(x)
+    with pytest.raises(ValueError, match=r"got \(8, 1\)"):
+        losses.d_loss_minimax(x, x)
+    assert losses.d_loss_minimax(x[:, 0], x[:, 0]).shape == ()
+
+
+def test_hyphenated_loss_name_points_to_the_right_one():
+    with pytest.raises(ValueError, match=r"loss names use underscores: 'least_squares'"):
+        losses.get("least-squares")

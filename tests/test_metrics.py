@@ -117,3 +117,12 @@ def test_toy_table_prints_published_rows_and_our_means():
     assert "PacGAN4" in text[-2] and "95.9" in text[-2] and "93.6" in text[-2]
     # (8 + 7) / 2 = 7.5 modes, (90 + 95) / 2 = 92.5 %HQ, no grid runs, 2 seeds
     assert text[-1].split() == ["ours", "7.5", "/", "92.5", "-", "(2", "seeds)"]
+
+
+def test_kl_to_uniform_and_threshold_bad_input():
+    with pytest.raises(ValueError, match=">= 0"):
+        metrics.kl_to_uniform([1.5, -0.5])
+    with pytest.raises(ValueError, match="sum to 1"):
+        metrics.kl_to_uniform([3, 1])  # counts, not probabilities
+    with pytest.raises(ValueError, match="threshold"):
+        metrics.mode_stats(np.zeros((4, 2)), np.zeros((1, 2)), 0.1, threshold=-1)

@@ -159,3 +159,65 @@ def test_moves_the_generator_onto_a_gaussian_target():
 def test_default_device_follows_cuda_availability():
     assert device.default_device().type == ("cuda" if torch.cuda.is_available() else "cpu")
     assert TrainConfig().device is None
+
+
+def test_nan_at_the_last_step_is_caught_by_the_final_check():
+    """60 steps, checks every 25: a NaN at step 60 is seen only by the check after the last step."""
+    calls = []
+
+    def bad_penalty(D, real, fake):
+        calls.append(1)
+        return torch.tensor(float("nan")) if len(calls) == 60 else torch.zeros(())
+
+    G, D = small()
+    with pytest.raises(TrainingDiverged, match=r"discriminator's loss became nan at generator step 60"):
+        train_gan(G, D, toys.ring8(), penalty=bad_penalty, check_every=25, **FAST)
+
+
+def test_interrupted_run_is_flagged_and_still_checked():
+    ring = toys.ring8()
+    G, D = small()
+    calls = []
+
+    def data(n, g):
+        calls.append(1)
+        if len(calls) == 12:
+            with torch.no_grad():
+                D.net[0].weight[0, 0] = float("nan")
+            raise KeyboardInterrupt
+        return ring.sample(n, generator=g)
+
+    with pytest.raises(TrainingDiverged, match="discriminator's weight 'net.0.weight' became NaN/inf by generator step 11"):
+        train_gan(G, D, data, check_every=25, **FAST)
+
+
+@pytest.mark.parametrize("old, new", [("k_d", "n_critic"), ("instance_noise", "noise_sigma")])
+def test_old_names_say_what_they_were_renamed(old, new):
+    with pytest.raises(TypeError, match=f"'{old}' was renamed '{new}'"):
+        TrainConfig(**{old: 1})
+    G, D = small()
+    with pytest.raises(TypeError, match=f"'{old}' was renamed '{new}'"):
+        train_gan(G, D, toys.ring8(), **{old: 1}, **FAST)
+
+
+@pytest.mark.parametrize("bad, message", [
+    (dict(snapshot_steps=5), r"snapshot_steps must be a tuple of integer steps"),
+    (dict(snapshot_steps=(1.5,)), r"snapshot_steps must hold integer steps"),
+    (dict(penalty="gp"), r"penalty must be a function f\(D, real, fake\)"),
+    (dict(noise_sigma="0.1"), r"noise_sigma .* must be a number >= 0, got '0.1'"),
+    (dict(noise_sigma=-0.1), r"noise_sigma .* must be a number >= 0"),
+    (dict(betas=(2, 0.9)), r"betas must be Adam's \(beta1, beta2\), two numbers in \[0, 1\)"),
+    (dict(betas=0.5), r"betas must be Adam's"),
+    (dict(device="foo"), r"not a torch device: 'foo'"),
+    (dict(loss="least-squares"), r"loss names use underscores: 'least_squares'"),
+])
+def test_bad_config_types_get_clear_messages(bad, message):
+    G, D = small()
+    with pytest.raises(ValueError, match=message):
+        train_gan(G, D, toys.ring8(), **{**FAST, **bad})
+
+
+def test_unknown_setting_is_named():
+    G, D = small()
+    with pytest.raises(TypeError, match=r"unknown settings \['lr'\]"):
+        train_gan(G, D, toys.ring8(), lr=1e-3, **FAST)

@@ -136,3 +136,29 @@ def test_w1_tracker_matches_exact():
         critic = (D(x_r).mean() - D(x_g).mean()).item()
     assert snap["exact_w1"] == pytest.approx(divergences.optimal_coupling(x_r, x_g)[0], rel=1e-12)
     assert snap["critic_w"] == pytest.approx(critic, rel=1e-6)
+
+
+def test_train_critic_follows_the_failure_policy():
+    from gan_course import checks, nets, toys
+
+    seen = []
+
+    def nan_at_7(f, real, fake):
+        seen.append(1)
+        return torch.tensor(float("nan") if len(seen) == 7 else 0.0)
+
+    f = nets.Discriminator(2, 8, 1)
+    with pytest.raises(checks.TrainingDiverged, match="critic's loss became nan at critic step 7"):
+        wgan.train_critic(f, toys.ring8(), wgan.NoisyData(toys.ring8()), steps=20, device="cpu", check_every=5,
+                          penalty=nan_at_7)
+    calls = []
+
+    def data(n, g):
+        calls.append(1)
+        if len(calls) == 2 * 5 + 1:
+            raise KeyboardInterrupt
+        return toys.ring8().sample(n, generator=g)
+
+    h = wgan.train_critic(nets.Discriminator(2, 8, 1), data, wgan.NoisyData(toys.ring8()), steps=20, device="cpu",
+                          record_every=1)
+    assert h.interrupted and len(h.estimate) == 5
