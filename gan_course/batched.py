@@ -70,6 +70,7 @@ class Setting:
         checks.positive("lr_d (discriminator learning rate)", self.lr_d)
         checks.positive("lr_g (generator learning rate)", self.lr_g)
         checks.positive_int("n_critic (critic steps per generator step)", self.n_critic)
+        checks.betas("betas", self.betas)
         if self.optimizer not in ("adam", "rmsprop"):
             raise ValueError(f"optimizer must be 'adam' or 'rmsprop', got {self.optimizer!r}")
         if not (isinstance(self.penalty_weight, (int, float)) and self.penalty_weight >= 0):

@@ -218,3 +218,8 @@ def test_cli_bad_paths_fail_before_any_work(args, message):
     p = run_cli(*args)
     assert p.returncode == 2 and message in p.stderr and "Traceback" not in p.stderr, p.stderr
     assert {p.name: p.stat().st_mtime_ns for p in lab.ASSETS.iterdir()} == before
+
+
+def test_setting_refuses_betas_outside_0_1():
+    with pytest.raises(ValueError, match=r"betas must be Adam's \(beta1, beta2\), two numbers in \[0, 1\)"):
+        batched.Setting(betas=(2, 0.9)).validate()
