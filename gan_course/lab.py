@@ -25,6 +25,7 @@ import time
 from dataclasses import replace
 
 import numpy as np
+import torch
 
 from . import batched, metrics, store, toys
 
@@ -175,6 +176,8 @@ def results_of(res, settings, dataset_name, loss, toy, tuned=False):
     """One dict per model of a ``batched.BatchResult`` (see ``train``): the snapshots it holds, in step order.
     A result flagged ``interrupted`` (Ctrl-C) gives ``partial`` records with the snapshots taken so far."""
     partial = bool(getattr(res, "interrupted", False))
+    if partial and res.steps > 0 and res.steps not in res.snapshots:
+        res.snapshots[res.steps] = snapshot_of(res, settings, LIMS[dataset_name])  # where Ctrl-C left it
     snaps = sorted(res.snapshots)
     if not snaps:
         raise RuntimeError("training stopped before its first snapshot: nothing to report")
@@ -185,8 +188,24 @@ def results_of(res, settings, dataset_name, loss, toy, tuned=False):
                         field=np.stack([res.snapshots[t]["field"][k] for t in snaps]),
                         stats=[stats_of(x, toy) for x in samples], seconds=res.seconds, device=res.device,
                         diverged_at=res.diverged_at[k], partial=partial, tuned=tuned,
-                        steps_done=int(getattr(res, "steps_done", snaps[-1] if partial else res.steps))))
+                        steps_done=int(res.steps)))
     return out
+
+
+def snapshot_of(res, settings, lim, n=metrics.N_EVAL, latent_dim=2):
+    """A snapshot of a ``batched.BatchResult`` as it stands, like ``BatchedGAN.snapshot``: samples of the
+    (averaged) generator at model k's fixed latents (a device generator seeded s + 2, ``batched``'s
+    stream) and D's raw output on the field grid."""
+    device = res.G.weights[0].device
+    dtype = res.G.weights[0].dtype
+    z = torch.stack([torch.randn((n, latent_dim), generator=torch.Generator(device=device).manual_seed(int(s.seed) + 2),
+                                 device=device) for s in settings]).to(dtype)
+    xx, yy = np.meshgrid(*batched.field_grid((-lim, lim), FIELD_N))
+    grid = torch.tensor(np.stack([xx.ravel(), yy.ravel()], 1), dtype=dtype, device=device).expand(len(settings), -1, -1)
+    with torch.no_grad():
+        return {"samples": res.G_ema(z).float().cpu().numpy(),
+                "field": res.D(grid, update_sn=False)[..., 0].reshape(len(settings), FIELD_N, FIELD_N).float().cpu()
+                .numpy()}
 
 
 def stats_of(samples, toy):

@@ -169,7 +169,7 @@ def test_cli_partial_result_is_saved_and_flagged(tmp_path, monkeypatch, capsys):
 
     def stopped_at_7(settings, data, steps, *args, **kw):
         res = real(settings, data, 7, *args, **{**kw, "snapshot_steps": (0, 7)})
-        res.interrupted, res.steps_done = True, 7
+        res.interrupted = True  # as train_batched returns after Ctrl-C at step 7: res.steps == 7
         return res
 
     monkeypatch.setattr(batched, "train_batched", stopped_at_7)
@@ -202,8 +202,20 @@ def test_cli_ctrl_c_mid_run_ends_cleanly(tmp_path):
     assert p.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert json.load(open(out / "run.json"))["steps"] == 1000000
-    for m in out.glob("seed_*/metrics.json"):
-        assert json.load(open(m))["partial"] is True
+    m = json.load(open(out / "seed_0" / "metrics.json"))  # the generator as Ctrl-C left it
+    assert m["partial"] is True and 0 < m["steps_done"] == m["steps"] < 1000000
+    x = np.load(out / "seed_0" / "samples.npy")
+    assert x.shape == (2500, 2) and np.isfinite(x).all()
+    assert "PARTIAL" in stdout
+
+
+def test_snapshot_of_an_interrupted_result_is_the_trainer_own_snapshot():
+    settings = [lab.make_setting("wgan-gp", s) for s in (0, 1)]
+    res = batched.train_batched(settings, toys.ring8(), 6, lab.WIDTH, lab.DEPTH, 32, device="cpu", snapshot_steps=(6,),
+                                n_snapshot=metrics.N_EVAL, field_lims=(-3.0, 3.0), field_n=lab.FIELD_N, progress=False)
+    snap = lab.snapshot_of(res, settings, 3.0)
+    np.testing.assert_array_equal(snap["samples"], res.snapshots[6]["samples"])
+    np.testing.assert_array_equal(snap["field"], res.snapshots[6]["field"])
 
 
 @pytest.mark.parametrize("args, message", [
