@@ -81,8 +81,11 @@ assert max(gap) < 1e-10, f"a batched model left its solo run: {gap}"
 # 500 generated samples (orange) over the discriminator's field: $D(x)$ for the minimax and
 # non-saturating GANs, the raw score for the others; it prints the mode metrics of chapter 5 on
 # 2,500 samples (modes covered, % high quality = within $3\sigma$ of a centre, reverse KL of the mode
-# histogram to uniform). The *snapshot* slider scrubs through training. Settings that are not in the
-# saved grid train on the spot with **Train this setting**.
+# histogram to uniform). The *snapshot* slider scrubs through a saved run. A setting that is not in
+# the saved grid trains **live** in the background of the kernel (the widgets stay responsive): the
+# picture, its title and the generator step come from the same frame, with an arrow on each sample
+# showing where the generator's gradient pushes it; **play**, **pause**, **one step** (one generator
+# update with its critic updates) and **reset** drive it, and moving a knob restarts from step 0.
 
 # %%
 view = widgets.LabView(store, device=device)

@@ -4,7 +4,9 @@ A run is stored as numbers, not pictures (COURSE.md, Budgets): for each saved tr
 generated samples (float16), D's raw output on a 50 x 50 grid (float16) and the mode metrics
 of ``metrics.mode_stats`` on 2,500 samples. A slider move looks the run up and re-renders one
 matplotlib figure (persistent artists, Agg, PNG into an ``ipywidgets.Image``): well under
-100 ms. Settings that are not in the store can be trained on the spot ("Train this setting").
+100 ms. A setting that is not in the store trains live (``live.LiveEngine``, a background thread):
+frames of the current run only, drawn with the generator's push on each sample; play, pause, one
+step and reset drive it, and any knob change restarts from step 0.
 """
 import io
 import json
@@ -159,10 +161,9 @@ class LabView:
         self.train_button = W.Button(description="Train this setting", button_style="primary",
                                      tooltip="train the knobs' setting live from step 0")
         self.play_button = W.Button(description="▶ play", tooltip="train live (background thread)")
-        self.pause_button = W.Button(description="⏸ pause")
+        self.pause_button = W.Button(description="pause")
         self.step_button = W.Button(description="one step", tooltip="one generator update with its critic updates")
         self.reset_button = W.Button(description="reset", tooltip="this setting again from step 0")
-        self.progress = W.IntProgress(min=0, max=1, value=0, description="training", layout=W.Layout(width="300px"))
         self.metrics = W.HTML(layout=W.Layout(min_height="2em"))
         self.image = W.Image(format="png")
         self.figure = FieldFigure()
@@ -181,8 +182,7 @@ class LabView:
         self.engine = live.LiveEngine(self._on_frame, fps=fps, device=device, views=("field", "push"), n_show=lab.N_SHOW)
         controls = W.VBox([self.dataset, self.loss, self.lr, self.n_critic, self.penalty, self.sigma, self.step,
                            W.HBox([self.reset]), W.HBox([self.train_button]),
-                           W.HBox([self.play_button, self.pause_button, self.step_button, self.reset_button]),
-                           self.progress])
+                           W.HBox([self.play_button, self.pause_button, self.step_button, self.reset_button])])
         self.widget = W.VBox([W.HBox([controls, self.image]), self.metrics])
         self.redraw()
 
