@@ -11,7 +11,7 @@ __version__ = "0.1.0"
 _SUBMODULES = {
     "checks", "device", "toys", "divergences", "nets", "losses", "training", "metrics", "plotting",
     "likelihood", "optimal", "games", "gan1d", "manifolds", "saturation", "noise", "smoothing",
-    "penalties", "wgan", "spectral", "digits", "classifier", "image_gans", "batched", "lab", "widgets", "live",
+    "penalties", "wgan", "spectral", "digits", "classifier", "image_gans", "batched", "lab", "widgets", "live", "site_viewer",
 }
 
 
