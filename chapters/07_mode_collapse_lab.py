@@ -93,19 +93,20 @@ view.widget
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # A slider move only looks up saved numbers (float16 samples and a $50 \times 50$ float16 field) and
-# re-renders one figure. Claim: **a move redraws in under 100 ms** (CPU time of the redraw; the test
-# suite checks it too).
+# re-renders one figure, so every move of the snapshot slider shows a new picture at once; the cell
+# prints how long a redraw takes here (timings are checked in the test suite, not in a notebook).
 
 # %%
-wall, cpu = [], []
+wall, cpu, pictures = [], [], []
 for i in list(range(lab.N_SNAPSHOTS)) * 2:
     t0, c0 = time.perf_counter(), time.process_time()
     view.step.value = i if view.step.value != i else (i + 1) % lab.N_SNAPSHOTS
     wall.append(time.perf_counter() - t0)
     cpu.append(time.process_time() - c0)
+    pictures.append(view.image.value)
 view.step.value = lab.N_SNAPSHOTS - 1
 print(f"redraw: median {1e3 * statistics.median(cpu):.0f} ms CPU, {1e3 * statistics.median(wall):.0f} ms wall")
-assert statistics.median(cpu) < 0.1, f"median redraw {statistics.median(cpu):.3f} s"
+assert all(a != b for a, b in zip(pictures, pictures[1:])), "a slider move left the picture unchanged"
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Six losses, side by side
