@@ -65,9 +65,9 @@ def run_solo(s, steps, B, width, depth):
     if s.spectral_norm:
         add_torch_sn(D, s.seed)
     training.train_gan(G, D, toys.ring8(), steps=steps, batch_size=B, lr_d=s.lr_d, lr_g=s.lr_g, betas=s.betas,
-                       optimizer=s.optimizer, k_d=s.n_critic, loss=s.loss, clip=s.clip,
+                       optimizer=s.optimizer, n_critic=s.n_critic, loss=s.loss, clip=s.clip,
                        penalty=solo_gp(s.seed, B) if s.penalty_weight > 0 else None,
-                       penalty_weight=s.penalty_weight or 10.0, instance_noise=solo_noise(s),
+                       penalty_weight=s.penalty_weight or 10.0, noise_sigma=solo_noise(s),
                        seed=s.seed, device="cpu", progress=False)
     return solo_weights(G, D)
 

@@ -45,8 +45,9 @@ def test_view_changes_picture_and_metrics_and_redraws_fast(store):
     d = lab.make_setting("nonsaturating")
     assert v.lr.value == d.lr_d and v.n_critic.value == d.n_critic and v.penalty.disabled
     assert "modes covered" in v.metrics.value
-    v.loss.value = "hinge-sn"
-    assert "not precomputed" in v.metrics.value
+    v.loss.value = "hinge-sn"  # not in this store: trains live instead of keeping the old picture
+    assert v.source == "live" and "training live" in v.metrics.value and "hinge-sn" in v.metrics.value
+    v.engine.close()
 
 
 def test_metrics_text_matches_mode_stats(store):
