@@ -147,6 +147,40 @@ def bench_slider(moves=27):
                 max_wall_ms=1e3 * max(wall), moves=moves)
 
 
+def bench_live(device="cpu", seconds=6.0):
+    """The live lab on one torch thread (width 64, minibatch 256, non-saturating GAN): steps/s headless and
+    with the full view drawn (D's field, samples, gradient arrows, PNG into the widget), in the same run;
+    frames/s and CPU ms per frame of the view."""
+    import ipywidgets  # noqa: F401  (the view's widgets exist outside a kernel; nothing is sent)
+
+    def measure(view):
+        frames = []
+        if view:
+            v = gc.widgets.LabView(gc.widgets.LabStore.load(), device=device, fps=10)
+            eng = v.engine
+            v.dataset.value, v.loss.value, v.n_critic.value = "ring8", "nonsaturating", 2  # unsaved: trains live
+            v.n_critic.value = 1  # the default knobs: saved; train them live
+            draw = v._on_frame
+            v.engine.on_frame = lambda f: (frames.append(time.perf_counter()), draw(f))
+            v.train_live()
+        else:
+            eng = gc.live.LiveEngine(None, fps=0, device=device)
+            eng.configure(gc.live.Panel("ring8", "nonsaturating"), play=True)
+        time.sleep(1.0)  # warm up
+        s0, t0, c0 = eng.run.step_count, time.perf_counter(), time.process_time()
+        n0 = len(frames)
+        time.sleep(seconds)
+        s1, t1, c1 = eng.run.step_count, time.perf_counter(), time.process_time()
+        n1 = len(frames)
+        eng.close()
+        return dict(steps_per_s=(s1 - s0) / (t1 - t0), frames_per_s=(n1 - n0) / (t1 - t0), cpu_s=c1 - c0)
+
+    headless, view = measure(False), measure(True)
+    return dict(headless_steps_per_s=headless["steps_per_s"], view_steps_per_s=view["steps_per_s"],
+                view_frames_per_s=view["frames_per_s"],
+                slowdown=1 - view["steps_per_s"] / headless["steps_per_s"], seconds_each=seconds)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
@@ -172,6 +206,8 @@ def main(argv=None):
     if device.type == "cpu":
         result["slider_redraw"] = bench_slider()
         print(f"  slider redraw: {result['slider_redraw']}", flush=True)
+        result["live"] = bench_live()
+        print(f"  live lab: {result['live']}", flush=True)
     if not args.skip_chapters:
         result["chapters"] = bench_chapters()
     result["seconds"] = time.perf_counter() - t0

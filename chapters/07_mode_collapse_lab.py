@@ -82,8 +82,11 @@ assert max(gap) < 1e-10, f"a batched model left its solo run: {gap}"
 # 500 generated samples (orange) over the discriminator's field: $D(x)$ for the minimax and
 # non-saturating GANs, the raw score for the others; it prints the mode metrics of chapter 5 on
 # 2,500 samples (modes covered, % high quality = within $3\sigma$ of a centre, reverse KL of the mode
-# histogram to uniform). The *snapshot* slider scrubs through training. Settings that are not in the
-# saved grid train on the spot with **Train this setting**.
+# histogram to uniform). The *snapshot* slider scrubs through a saved run. A setting that is not in
+# the saved grid trains **live** in the background of the kernel (the widgets stay responsive): the
+# picture, its title and the generator step come from the same frame, with an arrow on each sample
+# showing where the generator's gradient pushes it; **play**, **pause**, **one step** (one generator
+# update with its critic updates) and **reset** drive it, and moving a knob restarts from step 0.
 
 # %%
 view = widgets.LabView(store, device=device)
@@ -91,19 +94,20 @@ view.widget
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # A slider move only looks up saved numbers (float16 samples and a $50 \times 50$ float16 field) and
-# re-renders one figure. Claim: **a move redraws in under 100 ms** (CPU time of the redraw; the test
-# suite checks it too).
+# re-renders one figure, so every move of the snapshot slider shows a new picture at once; the cell
+# prints how long a redraw takes here (timings are checked in the test suite, not in a notebook).
 
 # %%
-wall, cpu = [], []
+wall, cpu, pictures = [], [], []
 for i in list(range(lab.N_SNAPSHOTS)) * 2:
     t0, c0 = time.perf_counter(), time.process_time()
     view.step.value = i if view.step.value != i else (i + 1) % lab.N_SNAPSHOTS
     wall.append(time.perf_counter() - t0)
     cpu.append(time.process_time() - c0)
+    pictures.append(view.image.value)
 view.step.value = lab.N_SNAPSHOTS - 1
 print(f"redraw: median {1e3 * statistics.median(cpu):.0f} ms CPU, {1e3 * statistics.median(wall):.0f} ms wall")
-assert statistics.median(cpu) < 0.1, f"median redraw {statistics.median(cpu):.3f} s"
+assert all(a != b for a, b in zip(pictures, pictures[1:])), "a slider move left the picture unchanged"
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Six losses, side by side

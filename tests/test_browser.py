@@ -123,6 +123,37 @@ def test_lab_notebook_widgets_respond_in_chromium(jupyter):
             page.screenshot(path=str(ARTIFACTS / "3_earlier_snapshot.png"))
             assert text2 != text1 and src2 != src1, "moving the step slider changed neither the metrics nor the picture"
             assert "nonsaturating" in text2 and "modes covered" in text2
+
+            # n_critic 2 is not saved: it trains live, and every frame names n_critic 2, never the old setting
+            nc = page.locator(".widget-slider:has(label:text-is('n_critic')) .noUi-handle").first
+            nc.focus()
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function("sel => { const e = document.querySelector(sel); "
+                                   "return e && e.innerText.includes('live ·') && e.innerText.includes('step'); }",
+                                   arg=".widget-html-content", timeout=30_000)
+            seen, texts, t_end = set(), [], time.monotonic() + 4
+            while time.monotonic() < t_end:
+                seen.add(image.get_attribute("src"))
+                texts.append(metrics.inner_text())
+                time.sleep(0.1)
+            page.screenshot(path=str(ARTIFACTS / "4_live_n_critic_2.png"))
+            assert len(seen) >= 3, f"only {len(seen)} pictures in 4 s of live training"
+            assert all("n_critic 2" in t for t in texts if "live" in t), "a live frame showed another setting"
+            assert all("n_critic 1" not in t for t in texts), "the previous setting was still shown"
+
+            page.locator("button:has-text('pause')").first.click()
+            time.sleep(1.0)
+            src_p, text_p = image.get_attribute("src"), metrics.inner_text()
+            time.sleep(1.0)
+            assert image.get_attribute("src") == src_p, "frames kept coming after pause"
+            step_p = int(text_p.split("step ")[1].split("/")[0])
+            page.locator("button:has-text('one step')").first.click()
+            page.wait_for_function("([sel, old]) => { const e = document.querySelector(sel); "
+                                   "return e && e.innerText !== old; }", arg=[".widget-html-content", text_p],
+                                   timeout=30_000)
+            text_s = metrics.inner_text()
+            page.screenshot(path=str(ARTIFACTS / "5_one_step.png"))
+            assert int(text_s.split("step ")[1].split("/")[0]) == step_p + 1, (text_p, text_s)
         except Exception:
             page.screenshot(path=str(ARTIFACTS / "failure.png"))
             raise
