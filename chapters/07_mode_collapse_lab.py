@@ -159,7 +159,7 @@ plt.show()
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Against the published table
 #
-# The defaults over 10 seeds (`assets/lab/results.json`), beside the numbers of COURSE.md
+# The defaults over 10 seeds (`assets/lab/results.json`), beside the published numbers of `docs/DESIGN.md`
 # (VEEGAN Table 1; PacGAN Table 1; 2,500 samples, high quality within 3 std).
 
 # %%
