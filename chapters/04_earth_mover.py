@@ -277,8 +277,8 @@ print(f"final critic value {critic_w[-1]:.2e} <= K W1 <= {K_bound:.3f} x {exact_
 assert np.all(critic_w <= K_bound * exact_w), "the clipped critic's value should stay below K * W1"
 
 # %% [markdown]
-# The bound holds at every snapshot, but K is only known to lie below the product of the spectral norms, which is why only the trend of the clipped critic's value means
-# anything. Without the 1,000 critic steps before the first generator step the critic lags behind for the
+# The bound holds at every snapshot, but $K$ is only known to lie below the product of the spectral
+# norms, which is why only the trend of the clipped critic's value means anything. Without the 1,000 critic steps before the first generator step the critic lags behind for the
 # first few hundred steps and the two curves disagree there (try it). With it, the estimate falls
 # with the true distance, which is why the WGAN paper could use the
 # critic's value as a learning curve, something a GAN's discriminator loss cannot give.
