@@ -90,8 +90,8 @@ view.widget
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # A slider move only looks up saved numbers (float16 samples and a $50 \times 50$ float16 field) and
-# re-renders one figure. Claim: **a move redraws in under 100 ms** (CPU time of the redraw; the test
-# suite checks it too).
+# re-renders one figure. The time of a redraw is printed below; the budget (under about 100 ms) is
+# checked by the test suite and the benchmark, not here, since a busy machine slows any timing.
 
 # %%
 wall, cpu = [], []
@@ -102,7 +102,6 @@ for i in list(range(lab.N_SNAPSHOTS)) * 2:
     cpu.append(time.process_time() - c0)
 view.step.value = lab.N_SNAPSHOTS - 1
 print(f"redraw: median {1e3 * statistics.median(cpu):.0f} ms CPU, {1e3 * statistics.median(wall):.0f} ms wall")
-assert statistics.median(cpu) < 0.1, f"median redraw {statistics.median(cpu):.3f} s"
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Six losses, side by side
@@ -212,17 +211,35 @@ assert not not_met, f"targets not met: {not_met}"
 # ~10,000 steps ($\beta = 0.9999$) mixes generators too far apart and its samples collapse.
 
 # %% [markdown]
-# **A setting where the non-saturating GAN drops modes**: its defaults on grid25 (DCGAN's Adam,
-# lr $10^{-3}$, one D step, 2,000 steps), 10 seeds: no seed covers all 25 modes. Without a Lipschitz
-# constraint, $D$ saturates on the modes $G$ already covers and $G$ gets little push towards the
-# others (chapter 2).
+# **Does the non-saturating GAN drop modes at an equal schedule?** Its lab default (2,000 steps, constant
+# learning rate, live generator) is not a fair baseline: it stops far short of the regularised losses'
+# 20,000 steps, and its scattered, unconverged samples say nothing about collapse. So
+# `scripts/equal_budget.py` gives it their schedule: 20,000 generator steps, the learning rate decaying
+# linearly to 0, samples from the moving average of G's weights ($\beta = 0.999$); its own Adam and one D
+# step per G step (so fewer D updates than the critics' 5). Seeds 0-5 on grid25, loaded from
+# `assets/equal_budget/results.json`. We do not measure here *why* modes go missing (for example D's
+# saturation on covered modes); only that they do.
 
 # %% slideshow={"slide_type": "subslide"}
-drop = shipped["nonsaturating", lab.MODE_DROPPING["dataset"]]
-modes = [r["modes_covered"] for r in drop]
-print(f"non-saturating GAN on grid25: modes per seed {modes}, mean {np.mean(modes):.1f} of 25, "
-      f"{100 * np.mean([r['hq_fraction'] for r in drop]):.1f}% high quality")
-assert max(modes) < 25, f"a non-saturating run covered the whole grid: {modes}"
+import json
+from pathlib import Path
+
+eb = json.loads((Path(lab.ASSETS).parent / "equal_budget" / "results.json").read_text())
+avg = [r for r in eb["runs"] if r["kind"] == "averaged"]
+for r in eb["runs"]:
+    f = r["stats"][-1]
+    print(f"seed {r['seed']} ({r['kind']} G): {f['modes_covered']}/25 modes, {100 * f['hq_fraction']:.1f}% high quality")
+modes = [r["stats"][-1]["modes_covered"] for r in avg]
+hq = np.mean([r["stats"][-1]["hq_fraction"] for r in avg])
+print(f"averaged G, {len(avg)} seeds: mean {np.mean(modes):.1f} of 25 modes, {100 * hq:.1f}% high quality")
+assert eb["steps"] == 20000 and all(r["setting"]["lr_decay"] and r["setting"]["g_ema"] == 0.999 for r in avg)
+assert hq > 0.8, "the samples should have converged onto modes (mostly high quality)"
+assert max(modes) < 25, f"a non-saturating run covered the whole grid at the equal schedule: {modes}"
+
+# %% [markdown]
+# At the equal schedule the samples are converged (most are high quality) and still no seed covers all
+# 25 grid modes: the non-saturating GAN drops modes here, where WGAN-GP and hinge + SN, with 5 critic steps
+# per G step, cover every mode on every seed.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
