@@ -50,7 +50,7 @@ def run_schedules(seed, steps=600, fixed_steps=None, every=100, device="cpu", ke
         n = fixed_steps if name == FIXED else steps
         snaps = tuple(range(0, n + 1, every))
         G, D = copy.deepcopy(G0), copy.deepcopy(D0)
-        h = training.train_gan(G, D, target, steps=n, k_d=5, batch_size=128, loss="minimax", instance_noise=make(),
+        h = training.train_gan(G, D, target, steps=n, n_critic=5, batch_size=128, loss="minimax", noise_sigma=make(),
                                seed=seed, snapshot_steps=snaps, n_snapshot=500, progress=False, device=device)
         out[name] = {"w1": {t: float(divergences.w1_exact(h.snapshots[t]["samples"], target_pts)) for t in snaps},
                      "spread": {t: float(h.snapshots[t]["samples"][:, 0].std()) for t in snaps}}

@@ -73,7 +73,7 @@ def test_train_gan_matches_a_hand_written_loop(float64, loss, k_d, sigma):
                             k_d=k_d, loss=loss, sigma=sigma, seed=3)
     G, D = copy.deepcopy(G0), copy.deepcopy(D0)
     gc.training.train_gan(G, D, gc.toys.ring8(), steps=6, batch_size=32, lr_d=2e-3, lr_g=1e-3, betas=(0.5, 0.999),
-                          k_d=k_d, loss=loss, instance_noise=sigma or None, seed=3, device="cpu", progress=False)
+                          n_critic=k_d, loss=loss, noise_sigma=sigma or None, seed=3, device="cpu", progress=False)
     assert max_gap(G, G0) > 1e-4 and max_gap(D, D0) > 1e-4, "training should move the weights"
     assert max_gap(G, want_G) < 1e-12 and max_gap(D, want_D) < 1e-12
 
@@ -83,8 +83,8 @@ def test_the_oracle_tells_noise_on_fakes_apart(float64):
     G0, D0 = gc.batched.init_pair(3, width=16, depth=2)
     right_G, _ = oracle(G0, D0, gc.toys.ring8(), 4, 32, 2e-3, 1e-3, (0.5, 0.999), 1, "nonsaturating", 0.3, 3)
     G, D = copy.deepcopy(G0), copy.deepcopy(D0)
-    gc.training.train_gan(G, D, gc.toys.ring8(), steps=4, batch_size=32, lr_d=2e-3, lr_g=1e-3, k_d=1,
-                          instance_noise=0.3, seed=3, device="cpu", progress=False)
+    gc.training.train_gan(G, D, gc.toys.ring8(), steps=4, batch_size=32, lr_d=2e-3, lr_g=1e-3, n_critic=1,
+                          noise_sigma=0.3, seed=3, device="cpu", progress=False)
     no_noise_G, _ = oracle(G0, D0, gc.toys.ring8(), 4, 32, 2e-3, 1e-3, (0.5, 0.999), 1, "nonsaturating", 0.0, 3)
     assert max_gap(G, right_G) < 1e-12 and max_gap(G, no_noise_G) > 1e-6
 
@@ -98,8 +98,8 @@ def test_instance_noise_reaches_every_input_of_d():
             G.net[-1].weight.zero_()
         seen = []
         D.register_forward_pre_hook(lambda mod, args: seen.append(args[0].detach().clone()))
-        gc.training.train_gan(G, D, gc.toys.ring8(), steps=1, batch_size=4000, lr_g=1e-12, k_d=1,
-                              instance_noise=sigma or None, seed=0, device="cpu", progress=False)
+        gc.training.train_gan(G, D, gc.toys.ring8(), steps=1, batch_size=4000, lr_g=1e-12, n_critic=1,
+                              noise_sigma=sigma or None, seed=0, device="cpu", progress=False)
         real_in, fake_in, g_step_in = seen[:3]  # D(real), D(fake) in the D step, then D(G(z)) in the G step
         ring_std = gc.toys.ring8().sample(4000, seed=1).std(0)
         for x in (fake_in, g_step_in):
