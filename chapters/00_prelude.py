@@ -207,7 +207,7 @@ for name, start in {"from the forward fit": (fwd.mu, math.log(fwd.sigma)), "from
 # JSD has three local minima: a broad covering one and a narrow one on each mode. The lowest is the covering
 # fit, so on this toy the GAN's divergence, minimised exactly, would *not* drop a mode.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 (cov_mu, cov_sigma, cov_j), (hi_mu, _, hi_j), (lo_mu, _, lo_j) = jsd_fits.values()
 assert cov_sigma > 1.5 and abs(hi_mu - 2) < 0.1 and abs(lo_mu + 2) < 0.1, "three distinct local minima expected"
 assert cov_j < hi_j < lo_j, f"JSD's lowest minimum should be the covering fit: {cov_j:.4f}, {hi_j:.4f}, {lo_j:.4f}"

@@ -184,7 +184,7 @@ assert ns_growth > 10, f"the -log D gradient should grow as D sharpens, grew {ns
 # $1/\sqrt{1000} = 0.03$ for any law with a finite variance and 1 for a Cauchy law
 # (`gc.saturation.spread_of_means`).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 G_fixed = fixed_generator(0)
 x_fake = G_fixed(G_fixed.sample_latent(512, torch.Generator().manual_seed(5))).detach().requires_grad_(True)
 D_cpu = D.cpu()
@@ -311,7 +311,7 @@ plt.show()
 # test rejects equal mode shares at consecutive checkpoints ($p < 10^{-6}$). The generator moves its mass
 # from mode to mode instead of settling. Chapters 05 and 07 train losses and schedules that keep every mode.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 for s in stats:
     big = {t: c for t, c in counts[s].items() if c.sum() >= 100}  # checkpoints the tests can judge
     p_max = max(gc.mode_hopping.reverse_kl_p_value(c) for c in big.values())

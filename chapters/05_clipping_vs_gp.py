@@ -77,7 +77,7 @@ assert abs(gp_lin - 1.0) < 1e-5, f"penalty {gp_lin} != (||w|| - 1)^2 = 1"
 # `gc.critic_shape.local_peak_fraction`. A critic peaked on every mode scores 1; a central bump about 0.56;
 # a plane 0.5.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 import json
 
 from gan_course.critic_shape import gan_toy_scaled, local_peak_fraction
@@ -294,7 +294,7 @@ for toy in results:
 # far from every centre (over 6 std) against isotropic blur as the null (below). The penalty's weight
 # matters: the paper's $\lambda = 10$, with everything else of this recipe, is the second row below (seed 0).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 miss = gc.bridges.miss_report(lab_store.default_run("grid25", "wgan-gp")["samples"][-1].astype(float), gc.toys.grid25())
 print(f"grid25, seed 0: {miss.misses} of {miss.n} samples miss; {miss.far} lie over 6 std from every centre, "
       f"{100 * miss.on_bridge:.0f}% of those on a bridge between neighbours (isotropic blur: {100 * miss.null_on_bridge:.0f}%, "

@@ -295,7 +295,7 @@ assert min(sn_["modes_covered"], sa["modes_covered"]) > dc["modes_covered"], "SN
 print("DCGAN and SA-GAN: >= 9/10 classes with class-KL < 0.1; SN and SA-GAN beat DCGAN on every metric;")
 print("metrics agree with metrics.json")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # DCGAN's margin is thin. The same command run on a GPU (other random streams, same recipe) is kept in
 # `metrics_cuda.json`: there plain DCGAN lands just *at* the class-KL line, while the SN variants keep
 # a wide margin. One run per variant is one sample of a noisy process.

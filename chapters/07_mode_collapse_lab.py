@@ -216,7 +216,7 @@ assert not not_met, f"targets not met: {not_met}"
 # learning rate is still large over the steps it averages, it did not help, and an average over
 # ~10,000 steps ($\beta = 0.9999$) mixes generators too far apart and its samples collapse.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **Does the non-saturating GAN drop modes at an equal schedule?** Its lab default (2,000 steps, constant
 # learning rate, live generator) is not a fair baseline: it stops far short of the regularised losses'
 # 20,000 steps, and its scattered, unconverged samples say nothing about collapse. So
