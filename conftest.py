@@ -1,6 +1,6 @@
 """Test-run plumbing shared by the unit tests and the chapters under nbval.
 
-* Times each chapter notebook and enforces the course budget (COURSE.md: 150 s a chapter),
+* Times each chapter notebook and enforces the course budget (docs/DESIGN.md, Budgets: 150 s a chapter),
   printing a table of chapter timings at the end.
 * Keeps what nbval executed: when a chapter's last cell has run, the notebook with its
   outputs is written to build/executed/NN_name.ipynb, so the site test (tests/test_site.py)

@@ -170,14 +170,60 @@ ax.legend(fontsize="small")
 plt.show()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
+# ## Where the GAN's divergence sits
+#
+# With the optimal discriminator a GAN's generator minimises $2\,\mathrm{JSD}(p_{data}\|q) - \log 4$ (chapter 01),
+# where
+# $$\mathrm{JSD}(p\|q) = \tfrac12\,\mathrm{KL}(p\,\|\,m) + \tfrac12\,\mathrm{KL}(q\,\|\,m), \qquad m = \tfrac12(p + q).$$
+# Both terms compare with the midpoint mixture $m$, not with each other, so JSD is not a blend of the two
+# directions above: it is finite and at most $\log 2$ even where one density vanishes. Which fit does it prefer
+# here? Minimise it over $(\mu, \log\sigma)$ (Nelder–Mead, quadrature on $[-10, 10]$) from three starts: the
+# forward fit and each mode.
+
+# %%
+from scipy.optimize import minimize
+
+q_fwd = gc.toys.gaussian1d(fwd.mu, fwd.sigma)
+m_mix = gc.toys.GaussianMixture1D(means=(-2.0, 2.0, fwd.mu), stds=(0.6, 0.6, fwd.sigma), weights=(0.2, 0.3, 0.5))
+by_def = gc.divergences.js_divergence(p_data, q_fwd, lo=-10, hi=10, n=20_001)
+by_kl = 0.5 * (gc.divergences.kl_divergence(p_data, m_mix, lo=-10, hi=10, n=20_001)
+               + gc.divergences.kl_divergence(q_fwd, m_mix, lo=-10, hi=10, n=20_001))
+print(f"JSD at the forward fit: {by_def:.6f}; (KL(p||m) + KL(q||m)) / 2 = {by_kl:.6f}")
+assert abs(by_def - by_kl) < 1e-6, "JSD should equal the mean of the two KLs to the midpoint mixture"
+
+
+def jsd_to(theta, p=p_data):
+    return gc.divergences.js_divergence(p, gc.toys.gaussian1d(theta[0], math.exp(theta[1])), lo=-10, hi=10, n=4001)
+
+
+jsd_fits = {}
+for name, start in {"from the forward fit": (fwd.mu, math.log(fwd.sigma)), "from the mode at +2": (2.0, math.log(0.6)),
+                    "from the mode at -2": (-2.0, math.log(0.6))}.items():
+    r = minimize(jsd_to, start, method="Nelder-Mead")
+    jsd_fits[name] = (r.x[0], math.exp(r.x[1]), r.fun)
+    print(f"JSD minimum {name}: mu = {r.x[0]:+.3f}, sigma = {math.exp(r.x[1]):.3f}, JSD = {r.fun:.4f} nats")
+
+# %% [markdown]
+# JSD has three local minima: a broad covering one and a narrow one on each mode. The lowest is the covering
+# fit, so on this toy the GAN's divergence, minimised exactly, would *not* drop a mode.
+
+# %% slideshow={"slide_type": "subslide"}
+(cov_mu, cov_sigma, cov_j), (hi_mu, _, hi_j), (lo_mu, _, lo_j) = jsd_fits.values()
+assert cov_sigma > 1.5 and abs(hi_mu - 2) < 0.1 and abs(lo_mu + 2) < 0.1, "three distinct local minima expected"
+assert cov_j < hi_j < lo_j, f"JSD's lowest minimum should be the covering fit: {cov_j:.4f}, {hi_j:.4f}, {lo_j:.4f}"
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Why a GAN course starts here
 #
-# * A model with too little capacity must *choose*: spread over all the data (forward KL: blurry samples,
-#   mass in the valleys) or sit on some modes and ignore the rest (reverse KL: sharp samples, **dropped modes**).
-# * A GAN does not maximise likelihood. With the optimal discriminator its generator minimises
-#   $2\,\mathrm{JSD}(p_{data}\|p_g) - \log 4$ (chapter 01), a symmetric mixture of both directions; the popular
-#   non-saturating generator loss behaves like $\mathrm{KL}(p_g\|p_{data}) - 2\,\mathrm{JSD}$ (chapter 02),
-#   reverse-KL-like: this is one root of **mode collapse**, which the rest of the course measures and fixes.
+# * A model with too little capacity must *choose*: spread over all the data (forward KL: mass in the valleys)
+#   or sit on some modes and ignore the rest (reverse KL: **dropped modes**).
+# * The divergence does not settle which a GAN does. JSD, above, prefers the covering fit on this toy, and
+#   Goodfellow's tutorial (Sec. 3.2.5) notes that GANs trained on a forward-KL-like cost still produce few
+#   modes: it blames the training procedure (simultaneous gradient steps, a discriminator that is never
+#   optimal) rather than the choice of divergence.
+# * One generator loss does lean towards reverse KL: with the optimal $D$, the popular non-saturating loss
+#   follows $\mathrm{KL}(p_g\|p_{data}) - 2\,\mathrm{JSD}$ (Arjovsky & Bottou 2017; chapter 02). The rest of the
+#   course measures mode dropping in trained GANs and what fixes it.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
@@ -214,22 +260,20 @@ print(f"closed form: mu = {mu_ml:.4f}, sigma = {sigma_ml:.4f}")
 assert abs(theta[0].item() - mu_ml) < 1e-3 and abs(theta[1].exp().item() - sigma_ml) < 1e-3
 
 # %% [markdown]
-# **3.** Fit the Gaussian by minimising $\mathrm{JSD}(p_{data}\|q)$ instead (`gc.divergences.js_divergence`,
-# Nelder–Mead) from three starts: the forward fit and each mode. Which behaviour does JSD resemble?
+# **3.** Make the modes unequal: weights $(w, 1 - w)$ for $w \in \{0.4, 0.25, 0.15\}$. Minimise JSD from the same
+# three starts (`jsd_to(theta, p)` above). When does its lowest minimum move from the covering fit to the
+# heavier mode?
 
 # %% slideshow={"slide_type": "subslide"} tags=["solution"] jupyter={"source_hidden": true}
-from scipy.optimize import minimize
-
-
-def jsd_to(theta):
-    return gc.divergences.js_divergence(p_data, gc.toys.gaussian1d(theta[0], math.exp(theta[1])), lo=-10, hi=10, n=4001)
-
-
-jsd_fits = []
-for start in [(fwd.mu, math.log(fwd.sigma)), (2.0, math.log(0.6)), (-2.0, math.log(0.6))]:
-    r = minimize(jsd_to, start, method="Nelder-Mead")
-    jsd_fits.append((r.x[0], math.exp(r.x[1]), r.fun))
-    print(f"start mu {start[0]:+.1f}: mu = {r.x[0]:+.3f}, sigma = {math.exp(r.x[1]):.3f}, JSD = {r.fun:.4f}")
-assert jsd_fits[0][1] > 1.5 and abs(jsd_fits[1][0] - 2) < 0.1 and abs(jsd_fits[2][0] + 2) < 0.1
-# JSD has both kinds of minima: a broad one (here the lowest) and narrow ones on each mode, so a learner that
-# starts near a mode can stay there. JSD sits between the two KL directions.
+best = {}
+for w in (0.4, 0.25, 0.15):
+    p_w = gc.toys.GaussianMixture1D((-2.0, 2.0), (0.6, 0.6), (w, 1 - w))
+    f_w = likelihood.forward_kl_fit(p_w)
+    ends = [minimize(jsd_to, st, args=(p_w,), method="Nelder-Mead")
+            for st in [(f_w.mu, math.log(f_w.sigma)), (2.0, math.log(0.6)), (-2.0, math.log(0.6))]]
+    r = min(ends, key=lambda e: e.fun)
+    best[w] = (r.x[0], math.exp(r.x[1]))
+    print(f"w = {w}: lowest JSD {r.fun:.4f} at mu = {r.x[0]:+.3f}, sigma = {math.exp(r.x[1]):.3f}")
+assert best[0.4][1] > 1.5 and abs(best[0.25][0] - 2) < 0.1 and abs(best[0.15][0] - 2) < 0.1
+# With w = 0.4 the covering fit wins; by w = 0.25 the heavier mode does: JSD sits between the two KL directions,
+# and which way it leans depends on the data. Forward KL covers for every w; reverse KL always picks a mode.

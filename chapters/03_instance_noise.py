@@ -13,7 +13,7 @@
 #
 # Blurring both the data and the samples with Gaussian noise before $D$ sees them makes the
 # supports overlap, so JSD again measures distance and the generator's gradient returns;
-# annealing the noise to zero then lets $G$ reach the sharp target.
+# annealing the noise to zero helps $G$ approach the sharp target (how much depends on the schedule: measured over 10 seeds).
 #
 # Run time: about a minute on a laptop CPU.
 
@@ -120,7 +120,8 @@ assert outward.all(), "at moderate noise every arrow should point towards the da
 # `TrainConfig.noise_sigma` takes a number or a schedule $\sigma(\text{step}, \text{steps})$ (`gc.noise`):
 #
 # * `Constant(σ)`: the smoothed problem has the same solution $p_g = p_r$ (convolution with a
-#   Gaussian is injective), but $D$ cannot see detail finer than $\sigma$, so the fit stays blurred;
+#   Gaussian is injective), but $D$'s signal about detail finer than $\sigma$ is weak, so the fit sharpens
+#   only slowly: any blur left is a finite-time effect, not the optimum;
 # * `LinearToZero(σ0)`: $\sigma_t = \sigma_0 (1 - t/T)$, the annealing of Sønderby et al. (2017);
 # * `AdaptiveToTarget(σ0, target)`: after each $D$ update,
 #   $\sigma \leftarrow \sigma\, e^{\,\gamma(\text{target} - L_D)}$. The slider shows why: noise helps only
@@ -200,9 +201,9 @@ plt.show()
 # %% [markdown]
 # Without noise $G$ does move (Adam rescales even a tiny gradient), but it is steered by a nearly
 # perfect $D$ whose signal is minute and erratic: it comes close and drifts off the line again, and
-# ends further from the target than both annealed runs on every seed. Fixed noise lands on the line but
-# stays blurred across it, since $D$ cannot resolve detail below $\sigma$; annealing reaches the
-# sharp segment. The checks, seed by seed:
+# ends further from the target than both annealed runs on every seed. Fixed noise lands on the line but,
+# after 600 steps, is still blurred across it: $D$'s signal below the scale $\sigma$ is weak, so it sharpens
+# slowly. The checks, seed by seed:
 
 # %%
 spread = {k: h.snapshots[600]["samples"][:, 0].std() for k, h in runs.items()}  # blur across the line
@@ -215,6 +216,34 @@ for seed in (0, 1, 2):
 blur_fixed, blur_ada = (np.mean([spread[n, s] for s in (0, 1, 2)]) for n in ("fixed σ=0.5", "adaptive"))
 print(f"mean x1-spread over the seeds: fixed {blur_fixed:.3f}, adaptive {blur_ada:.3f}")
 assert blur_fixed > 1.5 * blur_ada, "fixed noise should leave a blurred fit (on average over seeds)"
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Over ten seeds
+#
+# Three seeds cannot rank the schedules. `scripts/annealing_seeds.py` ran the same four schedules on seeds
+# 0-9 (`assets/noise/annealing.json`; the fixed schedule also on to 1,800 steps). What they support: both
+# annealed schedules beat no noise on every seed; the published linear schedule does **not** reliably beat
+# fixed noise at 600 steps (it wins on only some seeds, printed below); and fixed noise's blur across the line
+# shrinks between 600 and 1,800 steps on every seed, as a finite-time effect should.
+
+# %%
+import json
+from pathlib import Path
+
+ann = json.loads((Path(gc.__file__).parent.parent / "assets" / "noise" / "annealing.json").read_text())["results"]
+w = {n: np.array([ann[str(s)][n]["w1"]["600"] for s in range(10)]) for n in schedules}
+for n in schedules:
+    print(f"{n:12s} W1 at step 600, seeds 0-9:", " ".join(f"{v:.3f}" for v in w[n]))
+lin_wins = int((w["linear 1→0"] < w["fixed σ=0.5"]).sum())
+spread600 = np.array([ann[str(s)]["fixed σ=0.5"]["spread"]["600"] for s in range(10)])
+spread1800 = np.array([ann[str(s)]["fixed σ=0.5"]["spread"]["1800"] for s in range(10)])
+print(f"linear beats fixed on {lin_wins}/10 seeds; fixed x1-spread 600 -> 1800 steps: "
+      f"{spread600.mean():.3f} -> {spread1800.mean():.3f} (mean)")
+assert np.all(w["linear 1→0"] < w["no noise"]) and np.all(w["adaptive"] < w["no noise"])
+assert 2 <= lin_wins <= 8, "linear vs fixed should be a toss-up at this budget"
+assert np.all(spread1800 < spread600), "fixed noise's blur should shrink with more steps"
+assert np.allclose([ann[str(s)][n]["w1"]["600"] for s in (0, 1, 2) for n in schedules],
+                   [w1[n, s][-1] for s in (0, 1, 2) for n in schedules], atol=1e-3) or device.type != "cpu"
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises

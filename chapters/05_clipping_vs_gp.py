@@ -19,6 +19,7 @@
 # %%
 import copy
 import time
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -61,33 +62,44 @@ print(f"gradient penalty of the linear critic: {gp_lin:.6f}; by hand (||w|| - 1)
 assert abs(gp_lin - 1.0) < 1e-5, f"penalty {gp_lin} != (||w|| - 1)^2 = 1"
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# ## What the critics learn (Gulrajani et al. 2017, Figure 1a)
+# ## What the critics learn (after Gulrajani et al. 2017, Figure 1a)
 #
-# Hold the "generator" at the data plus unit Gaussian noise, $\tilde x = x + \epsilon$,
-# $\epsilon \sim \mathcal N(0, I)$, and train a critic (3 hidden ReLU layers of 128) on each toy:
-# with clipping ($c = 0.01$, RMSProp $5\cdot10^{-5}$, the WGAN defaults) or with the penalty
-# ($\lambda = 10$, Adam; lr $10^{-3}$ instead of the paper's $10^{-4}$ to fit the time budget). 500 critic steps each.
+# As in the authors' `gan_toy.py`: the toys scaled as there (ring and its std divided by 1.414, grid by
+# 2.828, swiss roll by 7.5; `gc.critic_shape.gan_toy_scaled`), the "generator" held at the data plus unit
+# Gaussian noise, batch 256, critics of 3 hidden ReLU layers; clipping at $c = 0.01$ with RMSProp
+# $5\cdot10^{-5}$, or the penalty with gan_toy.py's toy weight $\lambda = 0.1$ and Adam $10^{-4}$, (0.5, 0.9).
+# How we differ: width 128 instead of 512, and 10,000 critic steps instead of 100,000. The critics were
+# trained by `scripts/critic_surfaces.py` and load from `assets/critics/`; the recorded value
+# $\mathbb{E}_r f - \mathbb{E}_g f$ shows how far each had stopped improving.
+#
+# "Bends around the modes", as a number: the chance that stepping a distance $r$ (half the gap between
+# neighbouring modes or arms) off a data point in a random direction lowers the critic,
+# `gc.critic_shape.local_peak_fraction`. A critic peaked on every mode scores 1; a central bump about 0.56;
+# a plane 0.5.
 
-# %%
-toys = {"ring8": (gc.toys.ring8(), 3.0), "grid25": (gc.toys.grid25(), 6.0), "swissroll": (gc.toys.swissroll(), 3.0)}
-methods = {"clipping c=0.01": dict(clip=0.01, optimizer="rmsprop", lr=5e-5),
-           "gradient penalty": dict(penalty=gc.penalties.gradient_penalty, penalty_weight=10.0, lr=1e-3)}
+# %% slideshow={"slide_type": "subslide"}
+import json
+
+from gan_course.critic_shape import gan_toy_scaled, local_peak_fraction
+
+CRITICS = Path(gc.__file__).parent.parent / "assets" / "critics"
+states = torch.load(CRITICS / "critics.pt", weights_only=True)
+crit_hist = json.loads((CRITICS / "history.json").read_text())["history"]
+toys = {name: gan_toy_scaled(name) for name in ("ring8", "grid25", "swissroll")}
+methods = {"clipping c=0.01": "clipping", "gradient penalty": "gradient penalty"}
 critics, surf = {}, {}
-for name, (toy, lim) in toys.items():
-    noisy = gc.wgan.NoisyData(toy, 1.0)
-    x_r, x_g = toy.sample(1000, seed=1), noisy.sample(1000, seed=2)
-    exact = gc.divergences.w1_exact(x_r, x_g)
-    for m, kw in methods.items():
-        torch.manual_seed(0)
+for name, (toy, r, lim) in toys.items():
+    x_r = toy.sample(500, seed=1)
+    for m, key in methods.items():
         f = gc.nets.Discriminator(2, width=128, depth=3)
-        gc.wgan.train_critic(f, toy, noisy, steps=500, batch_size=256, seed=0, device=device, **kw)
-        f = critics[name, m] = f.cpu()
-        field = gc.plotting.field_on_grid(f, (-lim, lim), 80, transform="none")
-        pts = torch.tensor(np.stack(np.meshgrid(field[0], field[1]), -1).reshape(-1, 2), dtype=torch.float32)
-        slope = gc.penalties.input_gradient_norm(f, torch.cat([pts, x_r, x_g]), create_graph=False).max().item()
-        share = gc.wgan.critic_w1_estimate(f, x_r, x_g) / slope / exact  # rescaled to slope <= 1, over exact W1
-        surf[name, m] = dict(field=field, x_r=x_r, share=share)
-        print(f"{name:9s} {m:17s} (E_r f - E_g f) / max|grad f| = {share * exact:.3f}, {100 * share:4.1f}% of exact W1 {exact:.3f}")
+        f.load_state_dict(states[f"{name}/{key}"])
+        critics[name, m] = f
+        est = np.array(crit_hist[f"{name}/{key}"]["estimate"])
+        change = abs(est[-20:].mean() - est[-40:-20].mean()) / abs(est[-20:].mean())
+        surf[name, m] = dict(field=gc.plotting.field_on_grid(f, (-lim, lim), 80, transform="none"), x_r=x_r,
+                             peak=local_peak_fraction(f, x_r, r), change=change)
+        print(f"{name:9s} {m:17s} local-peak fraction {surf[name, m]['peak']:.3f}; "
+              f"critic value changed {100 * change:.1f}% over its last 2,000 steps")
 
 # %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(2, 3, figsize=(12, 7.6))
@@ -97,23 +109,24 @@ for col, name in enumerate(toys):
         xs, ys, v = s["field"]
         im = ax.contourf(xs, ys, v, levels=20, cmap="viridis")
         fig.colorbar(im, ax=ax, fraction=0.046, label="critic f(x)")
-        ax.scatter(*s["x_r"][:500].T, s=1, c="white", alpha=0.6)
-        ax.set(title=f"{m}, {name}", xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
+        ax.scatter(*s["x_r"].T, s=1, c="white", alpha=0.6)
+        ax.set(title=f"{m}, {name}: peak {s['peak']:.2f}", xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
 plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Clipped critics (top) are smooth radial bumps: they cannot bend around the modes, because a
-# network whose weights all sit at $\pm c$ can only express simple functions (Gulrajani et al. call
-# this capacity underuse). The penalised critics (bottom) bend around the ring's modes and along
-# the roll; on the 25-Gaussians grid 500 steps are too few for either, though GP gets further. In numbers: rescale each critic so that its steepest slope on the
-# plotted region is 1 (then KR duality makes it a lower bound) and see what share of the exact
-# $W_1$ it captures: the penalised critic captures more on every toy.
+# Clipped critics (top) are single central bumps on all three toys: a network whose weights sit at
+# $\pm c$ expresses only simple functions (Gulrajani et al. call this capacity underuse), and stepping off
+# the data lowers them only about as often as it would a bump. The penalised critics (bottom) peak on every
+# ring mode; on the grid and the roll they bend towards the data more than the clipped ones but, at our
+# width and number of steps, do not resolve every mode or arm (the printed fractions).
 
 # %%
 for name in toys:
-    clip_share, gp_share = surf[name, "clipping c=0.01"]["share"], surf[name, "gradient penalty"]["share"]
-    assert gp_share > clip_share, f"{name}: GP captures {gp_share:.3f} of W1, clipping {clip_share:.3f}"
+    clip_p, gp_p = surf[name, "clipping c=0.01"]["peak"], surf[name, "gradient penalty"]["peak"]
+    assert clip_p < 0.65, f"{name}: the clipped critic should be bump-like ({clip_p:.3f})"
+    assert gp_p > clip_p + 0.05, f"{name}: GP {gp_p:.3f} should bend around the data more than clipping {clip_p:.3f}"
+assert surf["ring8", "gradient penalty"]["peak"] > 0.95, "the GP critic should peak on every ring mode"
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Weights pile up at $\pm c$
@@ -273,14 +286,20 @@ for toy in results:
     assert mean(toy, "hq_fraction") >= 0.95, f"{toy}: {100 * mean(toy, 'hq_fraction'):.1f}% high-quality samples"
 
 # %% [markdown]
-# Reading the table: WGAN-GP covers all 8 ring modes and all 25 grid modes on every one of the 10
-# seeds, with a mode histogram close to uniform (reverse KL near 0), which no row of the published
-# table does on both toys, and more than 95% of its samples are high quality on both. The samples
-# that miss lie on the thin bridges between neighbouring modes, where the generator has to tear its
-# 2-D latent space. The penalty's weight matters on these toys: the lab (chapter 7) also saved the
-# same setting with $\lambda = 10$, the paper's value (try the slider there).
+# Reading the table: this recipe (WGAN-GP with $\lambda = 1$, lr $3\cdot10^{-3}$ decaying to 0, 20,000 steps,
+# averaged G; not the paper's setting) covers all 8 ring modes and all 25 grid modes on every one of the 10
+# seeds, with a mode histogram close to uniform, and more than 95% of its samples are high quality on both.
+# The published rows use other architectures, scales and budgets, so this is not a comparison at equal
+# budget. Where do the misses lie? `gc.bridges.miss_report` on seed 0's 500 saved grid samples: the misses
+# far from every centre (over 6 std) against isotropic blur as the null (below). The penalty's weight
+# matters: the paper's $\lambda = 10$, with everything else of this recipe, is the second row below (seed 0).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
+miss = gc.bridges.miss_report(lab_store.default_run("grid25", "wgan-gp")["samples"][-1].astype(float), gc.toys.grid25())
+print(f"grid25, seed 0: {miss.misses} of {miss.n} samples miss; {miss.far} lie over 6 std from every centre, "
+      f"{100 * miss.on_bridge:.0f}% of those on a bridge between neighbours (isotropic blur: {100 * miss.null_on_bridge:.0f}%, "
+      f"p = {miss.p_value:.1e})")
+assert miss.far >= 5 and miss.p_value < 1e-3, "the far misses should lie on bridges beyond chance"
 for lam in (setting.penalty_weight, 10.0):
     run = lab_store.get(gc.widgets.setting_key("grid25", "wgan-gp", gc.lab.make_setting("wgan-gp", penalty_weight=lam)))
     print(f"grid25, lambda = {lam:g}, seed 0: {int(run['stats'][-1, 0])}/25 modes, "

@@ -4,7 +4,7 @@ Model k of a batch has its own weights, its own Adam/RMSProp state, its own lear
 loss, penalty weight, instance-noise sigma and random streams, so it follows *exactly* the
 path that ``training.train_gan`` takes for the same model alone (tested in float64). The K
 MLPs are stored as stacked weights W of shape (K, in, out) and evaluated with
-``torch.baddbmm``: one kernel per layer for the whole batch (COURSE.md, Budgets: a slider
+``torch.baddbmm``: one kernel per layer for the whole batch (docs/DESIGN.md, Budgets: a slider
 grid of 16 settings costs about one run).
 
 What each model k does per generator step (Goodfellow et al. 2014, Algorithm 1):

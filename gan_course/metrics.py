@@ -1,4 +1,4 @@
-"""Mode metrics on the mixture toys (COURSE.md, "Shared metrics").
+"""Mode metrics on the mixture toys (docs/DESIGN.md, "Metrics").
 
 * high-quality sample: within ``threshold`` (3) standard deviations of its nearest mode centre
   (Srivastava et al. 2017, VEEGAN, Sec. 5.1);
@@ -67,7 +67,7 @@ def mode_stats(samples, centres, std, threshold=3.0):
     return ModeStats(int((counts > 0).sum()), len(c), n_hq / len(x), max(rkl, 0.0), tuple(int(v) for v in counts))
 
 
-#: COURSE.md's published numbers (2,500 samples, high quality within 3 std):
+#: the published numbers of docs/DESIGN.md (2,500 samples, high quality within 3 std):
 #: (method, ring8 modes, ring8 %HQ, grid25 modes, grid25 %HQ); VEEGAN Table 1 and PacGAN Table 1.
 PUBLISHED_TOY_TABLE = (("GAN (VEEGAN)", 1, 99.3, 3.3, 0.5), ("Unrolled GAN", 7.6, 35.6, 23.6, 16),
                        ("VEEGAN", 8, 52.9, 24.6, 40), ("GAN (PacGAN)", 6.3, 98.2, 17.3, 94.8),

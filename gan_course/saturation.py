@@ -5,8 +5,12 @@
   loss, and after every D update record the generator's gradient norm under the minimax loss
   E log(1 - D(G(z))) and the non-saturating loss -E log D(G(z)). When the supports are
   disjoint D approaches a perfect classifier and the minimax gradient vanishes
-  (Arjovsky & Bottou 2017, Theorem 2.4 and Figure 2), while the -log D gradient stays large
-  with a growing variance (Theorem 2.6, Figure 3).
+  (Arjovsky & Bottou 2017, Theorem 2.4 and Figure 2). The -log D gradient is
+  -(1 - D) grad(logit), which does not vanish: it grows as D's logit steepens (measured, not a theorem).
+* ``noisy_gradient_draws``: Arjovsky & Bottou's Theorem 2.6. If D = D* + eps and grad_x D =
+  grad_x D* + r with centred Gaussian noise, the -log D gradient -(grad D* + r) / (D* + eps) is a ratio
+  of Gaussians whose denominator can reach 0: it has a Cauchy-like tail, so no mean and no variance.
+  When D* and grad D* are 0 (a perfect D away from the data) it is exactly Cauchy(0, s_r / s_eps).
 * ``nonsaturating_decomposition``: with the optimal D* = p_r / (p_r + p_g), by quadrature,
       E_{p_g}[-log D*] = KL(p_g || p_r) - 2 JSD(p_g || p_r) + 2 log 2 + E_{p_r}[log D*]
   whose theta-gradient (D* held fixed) is that of KL(p_g || p_r) - 2 JSD (Theorem 2.5).
@@ -77,3 +81,38 @@ def nonsaturating_decomposition(p_data, p_g, lo=None, hi=None, n=200_001):
     e_data = integrate(np.exp(log_r) * log_d, x)
     return {"expected": expected, "kl": kl_divergence(p_g, p_data, lo, hi, n),
             "jsd": js_divergence(p_g, p_data, lo, hi, n), "e_data_log_d": e_data, "log4": 2 * math.log(2)}
+
+
+def noisy_gradient_draws(d_value, d_grad, eps_std, r_std, n, generator=None):
+    """n draws of the -log D gradient -(d_grad + r) / (d_value + eps) of Arjovsky & Bottou (2017), Thm 2.6.
+
+    ``d_value`` = D*(G(z)) and ``d_grad`` = a component of grad D*(G(z)) (numbers); eps ~ N(0, eps_std^2)
+    is the noise on D, r ~ N(0, r_std^2) the noise on its gradient, independent. Returns a float64
+    tensor of shape (n,). With d_value = d_grad = 0 the draws are Cauchy(0, r_std / eps_std)."""
+    n = checks.positive_int("n", n)
+    checks.positive("eps_std", eps_std)
+    if not (math.isfinite(r_std) and r_std >= 0):
+        raise ValueError(f"r_std must be a number >= 0, got {r_std!r}")
+    eps = eps_std * torch.randn(n, generator=generator, dtype=torch.float64)
+    r = r_std * torch.randn(n, generator=generator, dtype=torch.float64)
+    return -(float(d_grad) + r) / (float(d_value) + eps)
+
+
+def spread_of_means(draws, n_mean):
+    """Interquartile range of means of ``n_mean`` draws, over the IQR of single draws.
+
+    ``draws`` (M * n_mean,) is cut into M groups. For a law with a finite variance the ratio is
+    about 1 / sqrt(n_mean) (the central limit theorem); for a Cauchy law it is 1, since the mean of
+    Cauchy draws is again Cauchy with the same scale."""
+    draws = torch.as_tensor(draws, dtype=torch.float64).reshape(-1)
+    n_mean = checks.positive_int("n_mean", n_mean)
+    m = draws.numel() // n_mean
+    if m < 10:
+        raise ValueError(f"need at least 10 groups of {n_mean} draws, got {draws.numel()} draws")
+    means = draws[: m * n_mean].reshape(m, n_mean).mean(1)
+
+    def iqr(v):
+        q = torch.quantile(v, torch.tensor([0.25, 0.75], dtype=torch.float64))
+        return float(q[1] - q[0])
+
+    return iqr(means) / iqr(draws)

@@ -1,4 +1,4 @@
-"""The course's toy worlds, defined once (COURSE.md, "Shared toy worlds").
+"""The course's toy worlds, defined once (docs/DESIGN.md, "Toy worlds").
 
 =============== ============================================================================
 name            definition
@@ -143,7 +143,7 @@ class IsotropicMixture2D:
 def ring8(radius=2.0, std=0.02, n_modes=8):
     """8 Gaussians on a circle: centres radius*(cos 2 pi k/8, sin 2 pi k/8), std 0.02.
 
-    This is gan_toy.py's ring *before* its division by 1.414 (COURSE.md)."""
+    This is gan_toy.py's ring *before* its division by 1.414 (docs/DESIGN.md)."""
     checks.positive("radius", radius)
     n_modes = checks.positive_int("n_modes", n_modes)
     angles = 2 * np.pi * np.arange(n_modes) / n_modes

@@ -1,6 +1,6 @@
 """The lab's interactive view: sliders over a store of saved runs, redrawn from numbers.
 
-A run is stored as numbers, not pictures (COURSE.md, Budgets): for each saved training step,
+A run is stored as numbers, not pictures (docs/DESIGN.md, Budgets): for each saved training step,
 generated samples (float16), D's raw output on a 50 x 50 grid (float16) and the mode metrics
 of ``metrics.mode_stats`` on 2,500 samples. A slider move looks the run up and re-renders one
 matplotlib figure (persistent artists, Agg, PNG into an ``ipywidgets.Image``): well under

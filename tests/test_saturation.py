@@ -68,3 +68,30 @@ def test_nonsaturating_decomposition(mu, s):
     x = p_g.sample(400_000, seed=0).numpy().ravel().astype(float)
     mc = np.mean(np.logaddexp(p_data.log_pdf(x), p_g.log_pdf(x)) - p_data.log_pdf(x))
     assert d["expected"] == pytest.approx(mc, rel=0.02)
+
+
+def test_noisy_gradient_is_cauchy_when_d_is_perfect():
+    # Arjovsky & Bottou 2017, Thm 2.6: with D* = grad D* = 0 the -log D gradient is a ratio of centred
+    # Gaussians, i.e. Cauchy(0, s_r / s_eps); checked with scipy's Kolmogorov-Smirnov test
+    from scipy import stats
+
+    g = torch.Generator().manual_seed(0)
+    x = saturation.noisy_gradient_draws(0.0, 0.0, eps_std=0.5, r_std=2.0, n=20_000, generator=g).numpy()
+    assert stats.kstest(x, stats.cauchy(scale=4.0).cdf).pvalue > 0.01
+    assert stats.kstest(x, stats.norm(scale=x.std()).cdf).pvalue < 1e-6
+
+
+def test_spread_of_means_follows_the_clt_or_not():
+    g = torch.Generator().manual_seed(1)
+    normal = torch.randn(400 * 100, generator=g, dtype=torch.float64)
+    assert saturation.spread_of_means(normal, 100) == pytest.approx(0.1, rel=0.2)
+    cauchy = saturation.noisy_gradient_draws(0.0, 0.0, 1.0, 1.0, 400 * 100, g)
+    assert saturation.spread_of_means(cauchy, 100) == pytest.approx(1.0, rel=0.2)
+    # small noise around a clear D*: close to -d_grad / d_value with a finite spread
+    tame = saturation.noisy_gradient_draws(0.5, 2.0, 1e-3, 1e-3, 40_000, g)
+    assert float(tame.mean()) == pytest.approx(-4.0, rel=1e-3)
+    assert saturation.spread_of_means(tame, 100) == pytest.approx(0.1, rel=0.2)
+    with pytest.raises(ValueError):
+        saturation.spread_of_means(normal[:50], 100)
+    with pytest.raises(ValueError):
+        saturation.noisy_gradient_draws(0.1, 0.1, 0.0, 1.0, 10)
