@@ -12,6 +12,7 @@ _SUBMODULES = {
     "checks", "device", "toys", "divergences", "nets", "losses", "training", "metrics", "plotting",
     "likelihood", "optimal", "games", "gan1d", "manifolds", "saturation", "noise", "smoothing",
     "penalties", "wgan", "spectral", "digits", "classifier", "image_gans", "batched", "lab", "widgets",
+    "conditional", "tricks", "ml_cost", "taxonomy", "finite_samples",
 }
 
 
