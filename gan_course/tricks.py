@@ -69,7 +69,7 @@ def compare(dataset="grid25", seeds=range(5), steps=2000, out=ASSETS, device="cp
         for k, s in enumerate(seeds):
             st = metrics.mode_stats_for(x[k], toy)
             runs.append(dict(seed=s, modes_covered=st.modes_covered, hq_fraction=st.hq_fraction,
-                             reverse_kl=lab._finite(st.reverse_kl), diverged_at=res.diverged_at[k]))
+                             reverse_kl=float(st.reverse_kl) if np.isfinite(st.reverse_kl) else None, diverged_at=res.diverged_at[k]))
         results[name] = dict(knobs=knobs, seeds=seeds, dataset=dataset, steps=steps, cpu_seconds=round(cpu, 1),
                              command=f"python -m gan_course.tricks compare --out assets/tricks --dataset {dataset} "
                                      f"--steps {steps} --variant '{name}' " + " ".join(f"--seed {s}" for s in seeds),
