@@ -17,6 +17,10 @@ What each model k does per generator step (Goodfellow et al. 2014, Algorithm 1):
   pass, u and v carried over (Miyato et al. 2018, Algorithm 1), on each model's stacked weights;
 * weight clipping to [-c, c] and RMSProp (Arjovsky et al. 2017, Algorithm 1);
 * instance noise N(0, sigma^2 I) on D's inputs (Sønderby et al. 2017);
+* feature matching: G minimises ||E_x f(x) - E_z f(G(z))||^2 over D's last hidden features f instead of
+  its loss (Salimans et al. 2016, Sec. 3.1; ``feature_matching_loss``);
+* minibatch discrimination: D's logit gains w . o(x_i), o(x_i)_b = sum_j exp(-||M_ib - M_jb||_1) with
+  M_i = f(x_i) T (Salimans et al. 2016, Sec. 3.2; ``BatchedMinibatchDiscrimination``);
 * an exponential moving average of G's weights, theta_ema <- beta theta_ema + (1 - beta) theta after
   each generator step (Yazici et al. 2019, Eq. 2); snapshots then sample the averaged generator.
 
@@ -65,6 +69,8 @@ class Setting:
     lr_decay: bool = False  # decay both learning rates linearly to 0 over the run (train_gan: constant)
     noise_decay: bool = False  # anneal the instance noise linearly from noise_sigma to 0 over the run
     g_ema: float = 0.0  # decay beta of an exponential moving average of G's weights, sampled at snapshots; 0 = off
+    feature_matching: bool = False  # G matches the mean of D's last hidden features on real data (Salimans et al. 2016)
+    minibatch_kernels: int = 0  # minibatch discrimination with this many kernels B on D's last hidden layer; 0 = off
 
     def validate(self):
         losses.get(self.loss)
@@ -82,6 +88,11 @@ class Setting:
             raise ValueError(f"noise_sigma must be a number >= 0, got {self.noise_sigma!r}")
         if not (isinstance(self.g_ema, (int, float)) and 0 <= self.g_ema < 1):
             raise ValueError(f"g_ema must be a number in [0, 1), got {self.g_ema!r}")
+        if not isinstance(self.feature_matching, bool):
+            raise ValueError(f"feature_matching must be True or False, got {self.feature_matching!r}")
+        if (not isinstance(self.minibatch_kernels, (int, np.integer)) or isinstance(self.minibatch_kernels, bool)
+                or self.minibatch_kernels < 0):
+            raise ValueError(f"minibatch_kernels must be an integer >= 0, got {self.minibatch_kernels!r}")
         if not isinstance(self.seed, (int, np.integer)) or isinstance(self.seed, bool) or self.seed < 0:
             raise ValueError(f"seed must be an integer >= 0, got {self.seed!r}")
         return self
@@ -89,7 +100,7 @@ class Setting:
     def cost_key(self):
         """Settings with equal keys cost the same per step and may share a batch."""
         return (self.n_critic, self.penalty_weight > 0, self.spectral_norm, self.clip is not None,
-                self.optimizer, tuple(self.betas))
+                self.optimizer, tuple(self.betas), self.feature_matching, int(self.minibatch_kernels))
 
     def as_dict(self):
         d = asdict(self)
@@ -136,13 +147,16 @@ class BatchedMLP:
             return self.weights
         return self.sn(self.weights, update)
 
-    def forward(self, x, update_sn=True):
+    def forward(self, x, update_sn=True, hidden=False):
+        """(K, N, out); with ``hidden`` also the last hidden layer's activations (K, N, width)."""
         ws = self.effective_weights(update_sn)
+        h = x
         for i, (w, b) in enumerate(zip(ws, self.biases)):
+            h = x
             x = torch.baddbmm(b, x, w)  # (K, N, in) @ (K, in, out) + (K, 1, out) -> (K, N, out)
             if i < len(ws) - 1:
                 x = F.relu(x)
-        return x
+        return (x, h) if hidden else x
 
     __call__ = forward
 
@@ -194,6 +208,48 @@ class BatchedSpectralNorm:
         if update:
             self.power_iteration(weights, 1)
         return [w / s[:, None, None] for w, s in zip(weights, self.sigma(weights))]
+
+
+MINIBATCH_KERNEL_DIM = 4  # C, the dimension of each minibatch-discrimination kernel
+
+
+def feature_matching_loss(h_real, h_fake):
+    """||E_x f(x) - E_z f(G(z))||_2^2 per model (Salimans et al. 2016, Sec. 3.1): ``h_real``, ``h_fake``
+    (K, N, A) features of D's last hidden layer -> (K,). Real features carry no gradient."""
+    return (h_real.detach().mean(1) - h_fake.mean(1)).pow(2).sum(-1)
+
+
+class BatchedMinibatchDiscrimination:
+    """Minibatch discrimination (Salimans et al. 2016, Sec. 3.2) on K stacked discriminators.
+
+    For features f(x_i) (A,) of D's last hidden layer, M_i = f(x_i) T is a (B, C) matrix (T (A, B*C)),
+    c_b(x_i, x_j) = exp(-||M_{i,b} - M_{j,b}||_1) and o(x_i)_b = sum_j c_b(x_i, x_j) over the minibatch
+    (j = i included, as in the paper). o(x_i) (B,) joins f(x_i) at D's last layer: the logit gains
+    o(x_i) . w, which is the paper's concatenation [f, o] times the last weight vector. T ~ N(0, init_std^2)
+    from one generator per model; w starts at 0, so D starts as the plain MLP."""
+
+    def __init__(self, K, in_dim, n_kernels, kernel_dim=MINIBATCH_KERNEL_DIM, generators=None, device=None,
+                 dtype=None, init_std=0.1):
+        generators = generators if generators is not None else [None] * K
+        self.B, self.C = checks.positive_int("n_kernels", n_kernels), checks.positive_int("kernel_dim", kernel_dim)
+        dtype = dtype or torch.get_default_dtype()
+        T = torch.stack([torch.randn(in_dim, self.B * self.C, generator=g, device=device, dtype=dtype)
+                         for g in generators])
+        self.T = (init_std * T).requires_grad_(True)  # (K, A, B*C)
+        self.w = torch.zeros(K, self.B, 1, device=device, dtype=dtype, requires_grad=True)  # (K, B, 1)
+
+    def parameters(self):
+        return [self.T, self.w]
+
+    def features(self, h):
+        """o (K, N, B) of features h (K, N, A)."""
+        K, N, _ = h.shape
+        M = torch.bmm(h, self.T).view(K, N, self.B, self.C).transpose(1, 2).reshape(K * self.B, N, self.C)
+        l1 = torch.cdist(M, M, p=1)  # (K B, N, N): ||M_ib - M_jb||_1
+        return torch.exp(-l1).sum(2).view(K, self.B, N).transpose(1, 2)
+
+    def __call__(self, h):
+        return torch.bmm(self.features(h), self.w)  # (K, N, 1): the term added to D's logit
 
 
 def batched_gradient_penalty(D, real, fake, eps):
@@ -352,7 +408,13 @@ class BatchedGAN:
         self.dtype = dtype = self.G.weights[0].dtype
         self.lr_d = torch.tensor([s.lr_d for s in settings], device=device, dtype=dtype)
         self.lr_g = torch.tensor([s.lr_g for s in settings], device=device, dtype=dtype)
-        self.opt_d = BatchedOptimizer(self.D.parameters(), self.lr_d, s0.optimizer, tuple(s0.betas))
+        self.mbd = None  # minibatch discrimination's T and w (Salimans et al. 2016), when asked for
+        if s0.minibatch_kernels:
+            self.mbd = BatchedMinibatchDiscrimination(
+                K, width, s0.minibatch_kernels, generators=[torch.Generator(device=device).manual_seed(s + 5) for s in seeds],
+                device=device, dtype=dtype)
+        self.opt_d = BatchedOptimizer(self.D.parameters() + (self.mbd.parameters() if self.mbd is not None else []),
+                                      self.lr_d, s0.optimizer, tuple(s0.betas))
         self.opt_g = BatchedOptimizer(self.G.parameters(), self.lr_g, s0.optimizer, tuple(s0.betas))
         self.groups = _loss_groups([s.loss for s in settings])
         self.g_data = [torch.Generator().manual_seed(s) for s in seeds]
@@ -406,18 +468,32 @@ class BatchedGAN:
         return torch.stack(out)
 
     # -- the losses ----------------------------------------------------------------------------
+    def critic(self, x, update_sn=True, hidden=False):
+        """D's output (K, N, 1), plus the minibatch-discrimination term when on; with ``hidden`` also D's last
+        hidden features (K, N, width)."""
+        out, h = self.D(x, update_sn, hidden=True)
+        if self.mbd is not None:
+            out = out + self.mbd(h)
+        return (out, h) if hidden else out
+
     def d_loss(self, x, x_fake):
         """(K,) D/critic loss of each model: its loss pair's D side (+ lambda_k GP_k)."""
-        loss = _apply(self.groups, 0, self.K, self.D(self.noisy(x))[..., 0], self.D(self.noisy(x_fake))[..., 0])
+        loss = _apply(self.groups, 0, self.K, self.critic(self.noisy(x))[..., 0], self.critic(self.noisy(x_fake))[..., 0])
         if self.use_gp:
             eps = torch.stack([torch.rand((self.B, 1), generator=g, device=self.device, dtype=self.dtype)
                                for g in self.g_pen])
-            loss = loss + self.lam * batched_gradient_penalty(self.D, x, x_fake, eps)
+            loss = loss + self.lam * batched_gradient_penalty(self.critic, x, x_fake, eps)
         return loss
 
     def g_loss_of(self, x_fake):
-        """(K,) generator loss of each model at fake samples x_fake (K, N, 2)."""
-        return _apply(self.groups, 1, self.K, self.D(self.noisy(x_fake))[..., 0])
+        """(K,) generator loss of each model at fake samples x_fake (K, N, 2); with feature matching,
+        ||mean f(real) - mean f(x_fake)||^2 against a fresh real batch (Salimans et al. 2016, Sec. 3.1)."""
+        if self.s0.feature_matching:
+            _, h_fake = self.critic(self.noisy(x_fake), hidden=True)
+            with torch.no_grad():
+                _, h_real = self.critic(self.noisy(self.real()), update_sn=False, hidden=True)
+            return feature_matching_loss(h_real, h_fake)
+        return _apply(self.groups, 1, self.K, self.critic(self.noisy(x_fake))[..., 0])
 
     # -- one generator step --------------------------------------------------------------------
     def step(self):

@@ -108,10 +108,12 @@ N_SHOW = store.N_SHOW  # samples kept per snapshot for the picture (metrics use 
 FIELD_N = store.FIELD_N
 
 
-def make_setting(loss, seed=0, lr=None, n_critic=None, penalty_weight=None, noise_sigma=None):
+def make_setting(loss, seed=0, lr=None, n_critic=None, penalty_weight=None, noise_sigma=None,
+                 feature_matching=None, minibatch_kernels=None):
     """The ``batched.Setting`` of lab loss ``loss`` with its tuned defaults, some knobs replaced.
 
-    ``lr`` sets both learning rates; ``penalty_weight`` applies to wgan-gp only."""
+    ``lr`` sets both learning rates; ``penalty_weight`` applies to wgan-gp only; ``feature_matching``
+    and ``minibatch_kernels`` switch on the tricks of Salimans et al. (2016) (chapter 09)."""
     if loss not in DEFAULTS:
         raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSS_NAMES)}")
     s = replace(DEFAULTS[loss]["setting"], seed=int(seed))
@@ -125,6 +127,10 @@ def make_setting(loss, seed=0, lr=None, n_critic=None, penalty_weight=None, nois
         s = replace(s, penalty_weight=float(penalty_weight))
     if noise_sigma is not None:
         s = replace(s, noise_sigma=float(noise_sigma))
+    if feature_matching is not None:
+        s = replace(s, feature_matching=bool(feature_matching))
+    if minibatch_kernels is not None:
+        s = replace(s, minibatch_kernels=int(minibatch_kernels))
     return s.validate()
 
 
