@@ -12,6 +12,7 @@ _SUBMODULES = {
     "checks", "device", "toys", "divergences", "nets", "losses", "training", "metrics", "plotting",
     "likelihood", "optimal", "games", "gan1d", "manifolds", "saturation", "noise", "smoothing",
     "penalties", "wgan", "spectral", "digits", "classifier", "image_gans", "batched", "lab", "widgets",
+    "lsgan", "ebgan", "loss_sensitive", "custom_loop", "sn_theory", "wgan_figure2", "convexity",
 }
 
 
