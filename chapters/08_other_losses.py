@@ -321,17 +321,17 @@ assert np.median(push_gan) < 1e-2 and 0.5 < np.median(push_critic) < 1.5, (np.me
 #
 # Chapter 04 plotted the critic's value falling with the true $W_1$ and said a GAN's discriminator loss cannot
 # do that. Here is the GAN side. Move the fake Gaussian towards the data, $\mu_g = 6, 5.25, \dots, 0$, and at
-# each position train $D$ and the critic further (300 steps each, warm-started): a stand-in for a generator
+# each position train $D$ and the critic further (250 steps each, warm-started): a stand-in for a generator
 # that improves, with both adversaries near their optimum. From $D$'s cross-entropy (BCE $= -V$) we read the
 # JS estimate $(\log 4 - \mathrm{BCE})/2$ (Goodfellow et al. 2014, Theorem 1).
 
 # %%
 mus = np.linspace(6, 0, 9)
-path = wgan_figure2.estimates_along_path(real1, mus, 0.5, steps=300, device=device)
+path = wgan_figure2.estimates_along_path(real1, mus, 0.5, steps=250, device=device)
 fig, ax = plt.subplots(figsize=(7.5, 3.4))
 ax.plot(mus, path["js"], "o-", color="tab:red", label=r"GAN: JS estimate $(\log 4 - \mathrm{BCE})/2$")
 ax.axhline(math.log(2), color="tab:red", ls=":", lw=1, label=r"$\log 2$")
-ax.plot(mus, path["critic"] / 8, "s-", color="tab:purple", label=r"critic: $(\mathbb E_r f - \mathbb E_g f)/8$")
+ax.plot(mus, path["critic"] / 8, "s-", color="tab:purple", label=r"critic: $(E_r f - E_g f)/8$")
 ax.plot(mus, path["w1"] / 8, "k--", label=r"exact $W_1/8$ (sorted samples)")
 ax.invert_xaxis()
 ax.set(xlabel=r"generator mean $\mu_g$ (the data is at 0): improving to the right", ylabel="nats / W1 units")
@@ -400,7 +400,7 @@ assert err14 < 1e-10 and err15 < 1e-10 and abs(along) < 1e-10
 # ## Spectral normalisation against spectral-norm regularisation
 #
 # Yoshida & Miyato (2017) instead *penalise* the spectral norms, adding $\frac{\gamma}{2}\sum_l \sigma(W_l)^2$ to
-# the loss. Train the same discriminator (1 input, 2 hidden layers of 32 ReLU units, 500 Adam steps, BCE) on
+# the loss. Train the same discriminator (1 input, 2 hidden layers of 32 ReLU units, 400 Adam steps, BCE) on
 # chapter 01's pair: plain, with SN on every layer, and with the regulariser at $\gamma = 0.01, 0.1, 1$. Report
 # the product of the layers' exact operator norms (an upper bound on the Lipschitz constant,
 # `gc.spectral.lipschitz_bound`), the largest input slope on $[-6, 6]$, and the final BCE ($\log 4 = 1.386$
@@ -419,7 +419,7 @@ rows = {}
 for name, spectral, gamma in (("plain", False, 0.0), ("SN", True, 0.0), ("reg. gamma = 0.01", False, 0.01),
                               ("reg. gamma = 0.1", False, 0.1), ("reg. gamma = 1", False, 1.0)):
     D = sn_discriminator(spectral)
-    bce = sn_theory.train_discriminator_1d(D, p_data, p_g1, steps=500, gamma=gamma, device=device)
+    bce = sn_theory.train_discriminator_1d(D, p_data, p_g1, steps=400, gamma=gamma, device=device)
     D.eval()
     slope = np.abs(wgan_figure2.input_gradients(D, np.linspace(-6, 6, 601))[1]).max()
     rows[name] = (gc.spectral.lipschitz_bound(D, (1,)), slope, bce[-50:].mean())
@@ -450,9 +450,9 @@ c_mix = convexity.mixture_path(p_two, gc.toys.gaussian1d(-2.0, 0.5), gc.toys.gau
 c_loc = convexity.location_path(p_two, thetas, std=0.5)
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.3))
 axes[0].plot(ts, c_mix, lw=2)
-axes[0].set(xlabel=r"t in $p_t = (1-t)\,\mathcal N(-2, 0.5^2) + t\,\mathcal N(3, 1)$", ylabel="C (nats)", title="along a mixture path: convex")
+axes[0].set(xlabel=r"t in $p_t = (1-t)\,\mathcal{N}(-2, 0.5^2) + t\,\mathcal{N}(3, 1)$", ylabel="C (nats)", title="along a mixture path: convex")
 axes[1].plot(thetas, c_loc, lw=2, color="tab:red")
-axes[1].set(xlabel=r"generator parameter $\theta$ of $\mathcal N(\theta, 0.5^2)$", ylabel="C (nats)", title="along a parameter: not convex")
+axes[1].set(xlabel=r"generator parameter $\theta$ of $\mathcal{N}(\theta, 0.5^2)$", ylabel="C (nats)", title="along a parameter: not convex")
 plt.tight_layout()
 plt.show()
 d2_mix, d2_loc = convexity.second_differences(c_mix), convexity.second_differences(c_loc)
