@@ -27,7 +27,9 @@ coding used by the lab.
 import numpy as np
 from scipy.special import expit
 
-from .divergences import GRID_POINTS, _grid, _pdf, integrate
+from .densities import pdf as _pdf
+from .densities import quadrature_grid as _grid
+from .divergences import GRID_POINTS, integrate
 
 #: the two codings of the paper: Eq. 8 (the chi^2 link) and Eq. 9 (the 0-1 coding the lab trains)
 CODING_CHI2 = (-1.0, 1.0, 0.0)  # (a, b, c): b - c = 1, b - a = 2

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from . import checks, losses, nets, penalties, toys, wgan
+from .divergences import w1_1d
 from .optimal import train_discriminator
 
 
@@ -70,6 +71,5 @@ def estimates_along_path(real, mus, std, steps=300, seed=0, n_eval=20_000, devic
         r, g = real.sample(n_eval, seed=10_000 + i), fake.sample(n_eval, seed=20_000 + i)
         out["js"].append(js_estimate(D, r, g))
         out["critic"].append(wgan.critic_w1_estimate(f, r, g))
-        from .divergences import w1_1d
         out["w1"].append(w1_1d(r, g))
     return {k: np.array(v) for k, v in out.items()}
