@@ -186,9 +186,11 @@ for k, m in enumerate(MARGINS):
     assert np.mean(e_fake[k] >= m) > 0.5, f"m = {m}: most fakes should be lifted to the margin"
 assert np.all(np.diff([np.median(e_fake[k]) for k in range(3)]) > 0), "a larger margin lifts the fakes higher"
 # %% [markdown]
-# The energy is low on the modes and climbs to about $m$ around them (the white line): the margin sets the
-# height of the surface the generator descends, and so the size of its push. Nothing above $m$ is shaped by
-# the loss, so far from the data the energy is whatever the autoencoder's extrapolation gives.
+# After 600 steps the energy is low along curves through most of the modes (not all of them yet: the
+# autoencoder reconstructs some modes poorly, which the median over real points hides) and rises to about $m$
+# around them (the white line); a low-energy pocket off the data, where few fakes land, is left alone. The
+# margin sets the height of the surface the generator descends, and so the size of its push (exercise 3).
+# Nothing above $m$ is shaped by the loss: there the energy is whatever the autoencoder's extrapolation gives.
 #
 # ### EBGAN on the ring
 #
