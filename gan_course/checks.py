@@ -101,3 +101,32 @@ def finite_weights(net, network, step, hint="lower the learning rate or add a pe
     for pname, p in net.named_parameters():
         if not torch.isfinite(p).all():
             raise TrainingDiverged(f"the {network}'s weight {pname!r} became NaN/inf by {step_name} {step}; {hint}")
+
+
+# ----------------------------------------------------------------------------------------------
+# argparse types shared by the course's command lines (lab_cli, image_gans)
+# ----------------------------------------------------------------------------------------------
+def arg_number(cast, ok, what):
+    """An argparse type: ``cast(v)`` if it satisfies ``ok``, else a clear 'must be <what>' error."""
+    import argparse
+
+    def parse(v):
+        try:
+            x = cast(v)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {what}, got {v!r}")
+        if not ok(x):
+            raise argparse.ArgumentTypeError(f"must be {what}, got {v!r}")
+        return x
+
+    return parse
+
+
+def device_arg(v):
+    """An argparse type for a torch device (``device``'s checks, as an argparse error)."""
+    import argparse
+
+    try:
+        return device(v)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e))

@@ -305,28 +305,8 @@ def format_table(table):
     return "\n".join(lines)
 
 
-def _cli_number(cast, ok, what):
-    def parse(v):
-        try:
-            x = cast(v)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be {what}, got {v!r}")
-        if not ok(x):
-            raise argparse.ArgumentTypeError(f"must be {what}, got {v!r}")
-        return x
-
-    return parse
-
-
-def _device_arg(v):
-    try:
-        return checks.device(v)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e))
-
-
 def parser():
-    pos_int = _cli_number(int, lambda i: i >= 1, "an integer >= 1")
+    pos_int = checks.arg_number(int, lambda i: i >= 1, "an integer >= 1")
     p = argparse.ArgumentParser(prog="python -m gan_course.image_gans", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
     t = sub.add_parser("train-all", help="train the classifier and every GAN variant; write the results to --out",
@@ -337,8 +317,8 @@ def parser():
     t.add_argument("--overwrite-assets", action="store_true", help="allow --out to be the shipped assets/images")
     t.add_argument("--steps", type=pos_int, default=3000, help="generator steps per run (default 3000)")
     t.add_argument("--batch-size", type=pos_int, default=128, help="minibatch size (default 128)")
-    t.add_argument("--seed", type=_cli_number(int, lambda i: i >= 0, "an integer >= 0"), default=0)
-    t.add_argument("--device", type=_device_arg, default=None, help="cuda or cpu (default: CUDA when present)")
+    t.add_argument("--seed", type=checks.arg_number(int, lambda i: i >= 0, "an integer >= 0"), default=0)
+    t.add_argument("--device", type=checks.device_arg, default=None, help="cuda or cpu (default: CUDA when present)")
     t.add_argument("--jobs", type=pos_int, default=1, help="runs trained at once (separate processes)")
     t.add_argument("--no-progress", action="store_true")
     e = sub.add_parser("evaluate", help="recompute the metrics table from shipped weights and check the targets")

@@ -15,39 +15,11 @@ import numpy as np
 from . import checks, lab, store
 
 
-def _number(v, cast, ok, what):
-    """argparse type: ``cast(v)`` if it satisfies ``ok``, else a clear 'must be <what>' error."""
-    try:
-        x = cast(v)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be {what}, got {v!r}")
-    if not ok(x):
-        raise argparse.ArgumentTypeError(f"must be {what}, got {v!r}")
-    return x
-
-
-def _nonneg_int(v):
-    return _number(v, int, lambda i: i >= 0, "an integer >= 0")
-
-
-def _pos_int(v):
-    return _number(v, int, lambda i: i >= 1, "an integer >= 1")
-
-
-def _pos_float(v):
-    return _number(v, float, lambda f: f > 0 and np.isfinite(f), "a positive number")
-
-
-def _nonneg_float(v):
-    return _number(v, float, lambda f: f >= 0 and np.isfinite(f), "a number >= 0")
-
-
-def device_arg(v):
-    """argparse type for a torch device (shared by the course's command lines)."""
-    try:
-        return checks.device(v)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e))
+_nonneg_int = checks.arg_number(int, lambda i: i >= 0, "an integer >= 0")
+_pos_int = checks.arg_number(int, lambda i: i >= 1, "an integer >= 1")
+_pos_float = checks.arg_number(float, lambda f: f > 0 and np.isfinite(f), "a positive number")
+_nonneg_float = checks.arg_number(float, lambda f: f >= 0 and np.isfinite(f), "a number >= 0")
+device_arg = checks.device_arg
 
 
 def parser():
