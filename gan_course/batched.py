@@ -15,6 +15,9 @@ What each model k does per generator step (Goodfellow et al. 2014, Algorithm 1):
   x_hat = eps x + (1 - eps) G(z) (Gulrajani et al. 2017, Eq. 3), per sample and per model;
 * ``BatchedSpectralNorm``: W / sigma(W) with sigma estimated by one power iteration per forward
   pass, u and v carried over (Miyato et al. 2018, Algorithm 1), on each model's stacked weights;
+* ``batched_r1_r2``: gamma1/2 E ||grad D(x)||^2 on real data (R1, Mescheder et al. 2018) and
+  gamma2/2 E ||grad D(G(z))||^2 on fakes (R2, Huang et al. 2024), on D's own forward pass;
+* the relativistic pairing loss (``losses.PAIRED``), whose G step scores a fresh real batch too;
 * weight clipping to [-c, c] and RMSProp (Arjovsky et al. 2017, Algorithm 1);
 * instance noise N(0, sigma^2 I) on D's inputs (Sønderby et al. 2017);
 * an exponential moving average of G's weights, theta_ema <- beta theta_ema + (1 - beta) theta after
@@ -64,6 +67,8 @@ class Setting:
     lr_decay: bool = False  # decay both learning rates linearly to 0 over the run (train_gan: constant)
     noise_decay: bool = False  # anneal the instance noise linearly from noise_sigma to 0 over the run
     g_ema: float = 0.0  # decay beta of an exponential moving average of G's weights, sampled at snapshots; 0 = off
+    r1_weight: float = 0.0  # gamma of R1 = gamma/2 E ||grad D(x)||^2 on real data (Mescheder et al. 2018); 0 = off
+    r2_weight: float = 0.0  # gamma of R2 = gamma/2 E ||grad D(G(z))||^2 on fakes (Huang et al. 2024); 0 = off
 
     def validate(self):
         losses.get(self.loss)
@@ -80,6 +85,10 @@ class Setting:
             raise ValueError(f"noise_sigma must be a number >= 0, got {self.noise_sigma!r}")
         if not (isinstance(self.g_ema, (int, float)) and 0 <= self.g_ema < 1):
             raise ValueError(f"g_ema must be a number in [0, 1), got {self.g_ema!r}")
+        for name in ("r1_weight", "r2_weight"):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and v >= 0):
+                raise ValueError(f"{name} must be a number >= 0, got {v!r}")
         if not isinstance(self.seed, (int, np.integer)) or isinstance(self.seed, bool) or self.seed < 0:
             raise ValueError(f"seed must be an integer >= 0, got {self.seed!r}")
         return self
@@ -87,7 +96,7 @@ class Setting:
     def cost_key(self):
         """Settings with equal keys cost the same per step and may share a batch."""
         return (self.n_critic, self.penalty_weight > 0, self.spectral_norm, self.clip is not None,
-                self.optimizer, tuple(self.betas))
+                self.optimizer, tuple(self.betas), self.r1_weight > 0 or self.r2_weight > 0, self.loss in losses.PAIRED)
 
     def as_dict(self):
         d = asdict(self)
@@ -204,6 +213,21 @@ def batched_gradient_penalty(D, real, fake, eps):
     out = D(x_hat)
     (grad,) = torch.autograd.grad(out.sum(), x_hat, create_graph=True)  # (K, N, d)
     return (grad.norm(dim=-1) - 1).pow(2).mean(-1)
+
+
+def batched_r1_r2(real_logits, fake_logits, real, fake, gamma1, gamma2):
+    """Per-model R1 + R2: gamma1/2 E_x ||grad_x D(x)||^2 + gamma2/2 E_z ||grad D(G(z))||^2, shape (K,).
+
+    R1 on real data (Mescheder et al. 2018, Eq. 9), R2 the same on fakes (Huang et al. 2024, Eq. 3).
+    ``real_logits`` (K, N) = D(real) with ``real`` (K, N, d) requiring grad (likewise the fakes), so
+    D's forward pass of the loss is reused; ``gamma1``, ``gamma2`` (K,) tensors, a zero skips nothing
+    but adds 0. The gradient of sum_kn D_k(x_kn) in x_kn is model k's at that sample alone."""
+    pen = real_logits.new_zeros(real_logits.shape[0])
+    for logits, x, gamma in ((real_logits, real, gamma1), (fake_logits, fake, gamma2)):
+        if bool((gamma > 0).any()):
+            (grad,) = torch.autograd.grad(logits.sum(), x, create_graph=True)  # (K, N, d)
+            pen = pen + gamma / 2 * grad.pow(2).sum(-1).mean(-1)
+    return pen
 
 
 # ----------------------------------------------------------------------------------------------
@@ -355,6 +379,10 @@ def train_batched(settings, data, steps, width=128, depth=3, batch_size=256, lat
     sig0 = [float(s.noise_sigma) for s in settings]
     sig = sig0  # this step's instance-noise std per model (annealed where noise_decay)
     use_gp = s0.penalty_weight > 0
+    use_r = s0.r1_weight > 0 or s0.r2_weight > 0  # R1/R2: D's input gradients at real / fake samples
+    paired = s0.loss in losses.PAIRED  # the G loss scores a real batch too (relativistic pairing)
+    gamma1, gamma2 = (torch.tensor([getattr(s, f) for s in settings], device=device, dtype=dtype)
+                      for f in ("r1_weight", "r2_weight"))
     lam = torch.tensor([s.penalty_weight for s in settings], device=device, dtype=dtype)
     clips = torch.tensor([s.clip or 0.0 for s in settings], device=device, dtype=dtype).view(K, 1, 1)
     if field_lims is not None:
@@ -421,7 +449,12 @@ def train_batched(settings, data, steps, width=128, depth=3, batch_size=256, lat
                 x = real()
                 with torch.no_grad():
                     x_fake = G(latents(B))
-                loss_d = _apply(groups, 0, K, D(noisy(x))[..., 0], D(noisy(x_fake))[..., 0])  # (K,)
+                if use_r:
+                    x, x_fake = x.requires_grad_(True), x_fake.requires_grad_(True)
+                real_logits, fake_logits = D(noisy(x))[..., 0], D(noisy(x_fake))[..., 0]  # (K, B)
+                loss_d = _apply(groups, 0, K, real_logits, fake_logits)  # (K,)
+                if use_r:
+                    loss_d = loss_d + batched_r1_r2(real_logits, fake_logits, x, x_fake, gamma1, gamma2)
                 if use_gp:
                     eps = torch.stack([torch.rand((B, 1), generator=g, device=device, dtype=dtype) for g in g_pen])
                     loss_d = loss_d + lam * batched_gradient_penalty(D, x, x_fake, eps)
@@ -432,7 +465,8 @@ def train_batched(settings, data, steps, width=128, depth=3, batch_size=256, lat
                     with torch.no_grad():
                         for p in D.parameters():
                             torch.minimum(torch.maximum(p, -clips), clips, out=p)
-            loss_g = _apply(groups, 1, K, D(noisy(G(latents(B))))[..., 0])
+            fake_g = D(noisy(G(latents(B))))[..., 0]
+            loss_g = _apply(groups, 1, K, fake_g, D(noisy(real()))[..., 0]) if paired else _apply(groups, 1, K, fake_g)
             opt_g.zero_grad()
             loss_g.sum().backward()
             opt_g.step()

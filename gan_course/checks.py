@@ -27,3 +27,14 @@ def points(name, x, dim=None):
         want = f"(N, {dim})" if dim is not None else "(N, d)"
         raise ValueError(f"{name} must have shape {want}, got {tuple(x.shape)}")
     return x
+
+
+def stop_if_interrupted(history):
+    """Raise ``KeyboardInterrupt`` if ``history`` (a ``training.History``) says its run was interrupted.
+
+    ``training.train_gan`` catches Ctrl-C and returns the history so far; a loop over several runs
+    calls this after each one, so that one Ctrl-C stops the whole loop (and the notebook cell), not
+    just the current run. Returns ``history`` otherwise."""
+    if getattr(history, "interrupted", False):
+        raise KeyboardInterrupt("interrupted: stopping the loop over runs (the finished runs are kept)")
+    return history
