@@ -178,8 +178,8 @@ print(gc.metrics.toy_table([("ours: " + loss, shipped.get((loss, "ring8"), []), 
 # $\theta_{avg} \leftarrow 0.999\,\theta_{avg} + 0.001\,\theta$ after each generator step (Yazıcı et al.
 # 2019; `Setting.g_ema`), which averages the last thousand or so steps. It does not change training.
 # On the tuning seeds 10-17 it lifted the grid from 94.3% (WGAN-GP, min 88.0%) and 93.8% (hinge + SN,
-# min 88.0%) high-quality samples to 96.9% and 96.0%, with every seed above 95% (measurements beside
-# `gan_course.lab.DEFAULTS`). The check below prints each target as met or not met.
+# min 88.0%) high-quality samples to 96.9% and 96.0%, with every seed above 95% (measurements in
+# `assets/lab/sweeps.md`). The check below prints each target as met or not met.
 
 # %% slideshow={"slide_type": "subslide"}
 def check(name, ok, value):
@@ -204,7 +204,7 @@ print("not met:", not_met or "none")
 assert not not_met, f"targets not met: {not_met}"
 
 # %% [markdown]
-# What did not close the gap, recorded beside `gan_course.lab.DEFAULTS`: instance noise (constant or
+# What did not close the gap, recorded in `assets/lab/sweeps.md`: instance noise (constant or
 # annealed to 0), other learning rates and Adam betas, a separate critic learning rate, an
 # 8-dimensional latent, a deeper generator, and wider networks (width 128 helped the grid a little,
 # at 3 to 3.4 times the CPU time). Nor is the average a cure on its own: after 6,000 steps, when the

@@ -253,20 +253,36 @@ class BatchedOptimizer:
     @torch.no_grad()
     def step(self):
         self.t += 1
-        b1, b2 = self.betas
-        for p, m, v in zip(self.params, self.m, self.v):
+        if self.name == "adam":
+            return self._adam_foreach()
+        for p, v in zip(self.params, self.v):  # RMSProp
             if p.grad is None:
                 continue
             g = p.grad
             lr = self.lr.view(-1, *([1] * (p.ndim - 1)))
-            if self.name == "adam":
-                m.lerp_(g, 1 - b1)
-                v.mul_(b2).addcmul_(g, g, value=1 - b2)
-                denom = (v.sqrt() / math.sqrt(1 - b2**self.t)).add_(self.eps)
-                p.sub_(lr / (1 - b1**self.t) * m / denom)
-            else:
-                v.mul_(self.alpha).addcmul_(g, g, value=1 - self.alpha)
-                p.sub_(lr * g / v.sqrt().add_(self.eps))
+            v.mul_(self.alpha).addcmul_(g, g, value=1 - self.alpha)
+            p.sub_(lr * g / v.sqrt().add_(self.eps))
+
+
+    def _adam_foreach(self):
+        """Adam for every parameter at once: m <- lerp(m, g, 1 - b1), v <- b2 v + (1 - b2) g^2,
+        p <- p - lr / (1 - b1^t) m / (sqrt(v) / sqrt(1 - b2^t) + eps) (Kingma & Ba 2015, Algorithm 1),
+        as torch._foreach_* calls: a dozen kernel launches per step instead of eight per parameter, which
+        is much of a small model's step on the CPU."""
+        b1, b2 = self.betas
+        live = [i for i, p in enumerate(self.params) if p.grad is not None]
+        ps, ms, vs = ([x[i] for i in live] for x in (self.params, self.m, self.v))
+        gs = [p.grad for p in ps]
+        torch._foreach_lerp_(ms, gs, 1 - b1)
+        torch._foreach_mul_(vs, b2)
+        torch._foreach_addcmul_(vs, gs, gs, value=1 - b2)
+        denom = torch._foreach_sqrt(vs)
+        torch._foreach_div_(denom, math.sqrt(1 - b2**self.t))
+        torch._foreach_add_(denom, self.eps)
+        scale = self.lr / (1 - b1**self.t)  # (K,)
+        upd = torch._foreach_mul(ms, [scale.view(-1, *([1] * (p.ndim - 1))) for p in ps])
+        torch._foreach_div_(upd, denom)
+        torch._foreach_sub_(ps, upd)
 
 
 # ----------------------------------------------------------------------------------------------

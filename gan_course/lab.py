@@ -12,21 +12,26 @@ hinge-sn       hinge loss, spectral normalisation on every D layer (Miyato et al
 ============== ===============================================================================
 
 WGAN-GP and hinge + SN sample from a moving average of the generator's weights (``Setting.g_ema``,
-Yazici et al. 2019). ``DEFAULTS`` holds the tuned settings (see its comments for why); ``train`` runs
+Yazici et al. 2019). ``DEFAULTS`` holds the tuned settings (why: assets/lab/sweeps.md); ``train`` runs
 one setting over several seeds as one batch (``batched.train_batched``); ``precompute`` makes the
-lab's shipped grid and the 10-seed results in ``assets/lab/``. Command line::
+lab's shipped grid and the 10-seed results in ``assets/lab/``. ``PRESETS`` are whole recipes per
+dataset (loss, knobs, steps, networks): ``fast`` (the non-saturating GAN with R1, one D step) and the
+slower tuned WGAN-GP and hinge + SN; ``train_preset`` runs one. Command line::
 
     python -m gan_course.lab train --dataset ring8 --loss wgan-gp --seed 3 --seed 4 --out DIR
+    python -m gan_course.lab train --dataset ring8 --preset fast --seed 3 --out DIR
     python -m gan_course.lab precompute --out assets/lab
+    python -m gan_course.lab presets --preset fast --seeds 10    # assets/lab/presets.json, each seed timed alone
 """
 import argparse
 import json
 import sys
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from . import batched, metrics, toys
 
@@ -40,49 +45,7 @@ _ADAM_GAN = (0.5, 0.999)  # DCGAN's Adam for the BCE/LS losses
 _ADAM_WGAN = (0.5, 0.9)  # Gulrajani et al. 2017's Adam for critics
 
 #: Tuned defaults, one per loss (shared by ring8 and grid25). Width 64, depth 3, batch 256, z ~ N(0, I_2).
-# Why (measured on this CPU with scripts/lab_sweep.py: seeds 10-13, width 64, batch 256):
-# * wgan-gp: the paper's lambda = 10 with lr 1e-3 left the grid at 11 modes and 1.5% high quality after 6,000
-#   steps (ring: 75% HQ). lambda = 1 helps (grid 23.5 modes, 14.5% HQ at 4,000 steps), a larger lr more:
-#   lr 2e-3 / 3e-3 / 5e-3 gave the grid 25 / 25 / 24.75 modes with 50 / 59 / 82% HQ at 4,000 steps, and the
-#   ring 8 modes on every seed with 96% HQ at lr 5e-3. The lr decays linearly to 0, which lets the samples
-#   settle into the modes at the end. Over seeds 0-9, 6,000 steps gave every ring mode and every grid mode
-#   on every seed (95% / 90% HQ); 10,000 steps lifted the grid to 94% HQ (95.4% on seeds 10-13) but lost a
-#   ring mode on seed 9 (47% HQ there), so 6,000 until the average below. lambda = 0.1 (the toy script's)
-#   gave 92.8% on the grid.
-#   Width 128 (lr 1e-3) helps too (grid 38% HQ against 14.5%) but costs 3x per model on the CPU.
-#   Not adopted (grid HQ, seeds 10-19 unless said): instance noise sigma 0.1 with 10,000 steps kept every mode
-#   on every seed, 98.3% HQ on the ring but 92.9% on the grid; the same noise annealed to 0 over the run
-#   (Setting.noise_decay) 92.4%, with lambda = 0.1 91.4%; 20,000 steps 94.2% (seeds 10-13), annealed noise
-#   91.3%; a latent of 8 dimensions 94.6% (seeds 10-13); width 96 95.5% and width 128 95.7% (seeds 10-13,
-#   against 95.4% at width 64) at 2.2x and 3.4x the CPU time.
-#   The misses are bridges between neighbouring grid modes (more than 6 std from any centre), not blur.
-#   What closed the gap: hinge + SN's schedule (20,000 steps, lr decaying to 0) with samples from a moving
-#   average of G's weights (g_ema = 0.999, Yazici et al. 2019; see hinge-sn). Grid HQ over seeds 10-17 at
-#   20,000 steps, plain G -> averaged G: lr 2e-3 94.8% -> 95.1% (min 92.8%); lr 3e-3 94.3% (min 88.0%)
-#   -> 96.9% (min 96.0%), every mode on every seed; lr 5e-3 86.9% -> 90.2%, one seed unstable (44%).
-#   The ring at lr 2e-3: 96.1% -> 97.4% (min 96.0%). At 6,000 steps the average did not help (lr 5e-3:
-#   91.9% -> 92.1 / 90.6% with beta 0.99 / 0.999), the lr is still large when it starts to count. A
-#   5-layer G (D unchanged) gave 93.7% at 6,000 steps and lost a seed (18%) at 10,000. The shipped seeds
-#   0-9 with lr 3e-3: every mode on every seed, 97.2% (ring) and 97.0% (grid) HQ. Early snapshots show
-#   the average too, which lags: ring, seed 0, live G -> average: 8 -> 0 modes at 2,500 and 5,000 steps,
-#   7 -> 8 at 7,500, and 76.2% -> 97.3% HQ at the end.
-# * hinge-sn: SN bounds each layer, so the critic is far below 1-Lipschitz on these scales and learns
-#   slowly: with one critic step it found 1-2 ring modes, so n_critic 5. lr 5e-3 over 6,000 steps missed
-#   a ring mode on 1 of 10 seeds (grid 73% HQ); lr 2e-3 over 10,000 steps gave every mode on every seed
-#   (seeds 10-13: 89% ring / 92% grid HQ; seeds 0-9: 94% / 90%). Its grid HQ still climbed at the end, so
-#   20,000 steps: 96.1% on the grid (seeds 10-13, min 95.2%), 95.6% on the ring with every mode; the shipped
-#   seeds 0-9 gave every mode on every seed with 95.1% (ring) and 94.8% (grid) HQ. 30,000 steps gave less
-#   (grid 93.4%, seeds 10-13). The samples come from a moving average of G's weights (g_ema = 0.999,
-#   Yazici et al. 2019), which smooths out G's last oscillations: over seeds 10-17 at 20,000 steps,
-#   grid HQ 93.8% (min 88.0%) -> 96.0% (min 95.2%), ring 96.3% (min 92.2%) -> 97.5% (min 96.6%), every
-#   mode on every seed; beta 0.99 / 0.995 / 0.9995 gave grid 94.1 / 94.6 / 96.0%, and 0.9999 (an average
-#   over ~10,000 steps of a moving G) collapsed to 3% HQ. The shipped seeds 0-9: every mode on every
-#   seed, 97.5% (ring) and 95.9% (grid) HQ. What did not help at 10,000 steps (grid HQ):
-#   annealed instance noise 90.1% (seeds 10-19), lr 5e-3 80.3%, Adam betas (0, 0.9) 88.8%, lr_d 4e-3
-#   with lr_g 1e-3 61.8%, an 8-dimensional latent 87.1% (seeds 10-13); width 128 93.2% (seeds 10-13,
-#   3x the time).
-# * minimax / nonsaturating / least squares: DCGAN's Adam (0.5, 0.999), lr 1e-3, one D step.
-# * wgan-clip: RMSProp as in Arjovsky et al. (2017), c = 0.01, lr 1e-4 (their 5e-5 is too slow for 2,000 steps).
+#: Why, with the measurements and what did not work: assets/lab/sweeps.md (scripts/lab_sweep.py).
 DEFAULTS = {
     "minimax": dict(setting=batched.Setting("minimax", lr_d=1e-3, lr_g=1e-3, betas=_ADAM_GAN, n_critic=1),
                     steps=2000),
@@ -98,6 +61,34 @@ DEFAULTS = {
                                              spectral_norm=True, lr_decay=True, g_ema=0.999), steps=20000),
 }
 WIDTH, DEPTH, BATCH = 64, 3, 256
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One preset's recipe for one dataset: a ``batched.Setting`` (seed 0), its steps and networks."""
+
+    setting: batched.Setting
+    steps: int
+    width: int = WIDTH
+    depth: int = DEPTH
+    batch_size: int = BATCH
+    latent_dim: int = 2
+    note: str = ""
+
+
+#: Presets: a recipe per dataset. "fast" reaches every mode and >= 95% high quality on one CPU core in
+#: the time the issue asks (ring8 60 s, grid25 3 min); "tuned-wgan-gp" and "tuned-hinge-sn" are the lab's
+#: slower tuned defaults. The sweeps behind them: assets/lab/sweeps.md (scripts/lab_sweep.py);
+#: the presets' own 10-seed results: assets/lab/presets.json (``python -m gan_course.lab presets``).
+PRESETS = {
+    # the non-saturating GAN with R1 (Mescheder et al. 2018), one D step, lr decaying linearly to 0 and
+    # samples from a moving average of G's weights (Yazici et al. 2019)
+    "fast": {ds: Recipe(batched.Setting("nonsaturating", lr_d=1e-3, lr_g=1e-3, betas=_ADAM_GAN, n_critic=1,
+                                        r1_weight=1.0, lr_decay=True, g_ema=0.999), steps)
+             for ds, steps in (("ring8", 10000), ("grid25", 12000))},
+    "tuned-wgan-gp": {ds: Recipe(DEFAULTS["wgan-gp"]["setting"], DEFAULTS["wgan-gp"]["steps"]) for ds in DATASETS},
+    "tuned-hinge-sn": {ds: Recipe(DEFAULTS["hinge-sn"]["setting"], DEFAULTS["hinge-sn"]["steps"]) for ds in DATASETS},
+}
 
 #: the values each lab slider offers
 LR_VALUES = (1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 5e-3, 1e-2)
@@ -124,6 +115,26 @@ def make_setting(loss, seed=0, lr=None, n_critic=None, penalty_weight=None, nois
         if loss != "wgan-gp":
             raise ValueError(f"penalty_weight applies to wgan-gp only, not {loss!r}")
         s = replace(s, penalty_weight=float(penalty_weight))
+    if noise_sigma is not None:
+        s = replace(s, noise_sigma=float(noise_sigma))
+    return s.validate()
+
+
+def recipe(preset, dataset_name):
+    """The ``Recipe`` of preset ``preset`` for ``dataset_name``, with clear errors for unknown names."""
+    if preset not in PRESETS:
+        raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+    dataset(dataset_name)
+    return PRESETS[preset][dataset_name]
+
+
+def preset_setting(preset, dataset_name, seed=0, lr=None, n_critic=None, noise_sigma=None):
+    """The ``batched.Setting`` of a preset for one dataset and seed, some knobs replaced."""
+    s = replace(recipe(preset, dataset_name).setting, seed=int(seed))
+    if lr is not None:
+        s = replace(s, lr_d=float(lr), lr_g=float(lr))
+    if n_critic is not None:
+        s = replace(s, n_critic=int(n_critic))
     if noise_sigma is not None:
         s = replace(s, noise_sigma=float(noise_sigma))
     return s.validate()
@@ -159,16 +170,37 @@ def train(dataset_name, loss, seeds, steps=None, device=None, progress=True, cal
     toy = dataset(dataset_name)
     steps = default_steps(loss) if steps is None else steps
     settings = [make_setting(loss, s, **knobs) for s in seeds]
+    return train_settings(dataset_name, settings, steps, loss, device=device, progress=progress, callback=callback,
+                          n_snapshots=n_snapshots)
+
+
+def train_preset(dataset_name, preset, seeds, steps=None, device=None, progress=True, callback=None, n_snapshots=2,
+                 **knobs):
+    """``train`` for a preset's recipe (its loss, knobs, steps and networks): one dict per seed, with
+    ``loss`` the preset's name."""
+    r = recipe(preset, dataset_name)
+    settings = [preset_setting(preset, dataset_name, s, **knobs) for s in seeds]
+    return train_settings(dataset_name, settings, r.steps if steps is None else steps, preset, r.width, r.depth,
+                          r.batch_size, r.latent_dim, device, progress, callback, n_snapshots)
+
+
+def train_settings(dataset_name, settings, steps, loss, width=WIDTH, depth=DEPTH, batch_size=BATCH, latent_dim=2,
+                   device=None, progress=True, callback=None, n_snapshots=2):
+    """Train ``settings`` (one per seed) on a lab dataset as one batch; the dicts of ``train``."""
+    toy = dataset(dataset_name)
     snaps = snapshot_steps(steps, n_snapshots)
-    res = batched.train_batched(settings, toy, steps, WIDTH, DEPTH, BATCH, device=device, snapshot_steps=snaps,
-                                n_snapshot=metrics.N_EVAL, field_lims=(-LIMS[dataset_name], LIMS[dataset_name]),
-                                field_n=FIELD_N, progress=progress, callback=callback)
+    cpu0 = time.process_time()
+    res = batched.train_batched(settings, toy, steps, width, depth, batch_size, latent_dim, device=device,
+                                snapshot_steps=snaps, n_snapshot=metrics.N_EVAL,
+                                field_lims=(-LIMS[dataset_name], LIMS[dataset_name]), field_n=FIELD_N,
+                                progress=progress, callback=callback)
     out = []
     for k, s in enumerate(settings):
         samples = np.stack([res.snapshots[t]["samples"][k] for t in snaps])
         out.append(dict(setting=s, dataset=dataset_name, loss=loss, steps=np.array(snaps), samples=samples,
                         field=np.stack([res.snapshots[t]["field"][k] for t in snaps]),
-                        stats=[stats_of(x, toy) for x in samples], seconds=res.seconds, device=res.device,
+                        stats=[stats_of(x, toy) for x in samples], seconds=res.seconds,
+                        cpu_seconds=time.process_time() - cpu0, device=res.device,
                         diverged_at=res.diverged_at[k]))
     return out
 
@@ -290,6 +322,44 @@ def precompute(out=ASSETS, device=None, seeds=range(10), progress=True, workers=
     return out
 
 
+def precompute_presets(out=ASSETS / "presets.json", presets=("fast",), seeds=range(10), solo=True, device=None,
+                       progress=True, datasets=tuple(DATASETS)):
+    """Train each preset on each dataset for every seed and write ``presets.json``: per run the final
+    modes covered, high-quality share, wall and CPU seconds (``time.process_time``) and the thread count.
+
+    ``solo``: each seed alone (K = 1), so a run's seconds are what one lecturer's run costs; otherwise the
+    seeds of a preset and dataset train as one batch (the same runs; the seconds are the batch's)."""
+    runs, t0 = [], time.perf_counter()
+    for preset in presets:
+        for ds in datasets:
+            groups = [[s] for s in seeds] if solo else [list(seeds)]
+            for g in groups:
+                for r in train_preset(ds, preset, g, device=device, progress=progress):
+                    st = r["stats"][-1]
+                    runs.append(dict(preset=preset, dataset=ds, seed=r["setting"].seed, steps=int(r["steps"][-1]),
+                                     modes_covered=st.modes_covered, n_modes=st.n_modes, hq_fraction=st.hq_fraction,
+                                     reverse_kl=_finite(st.reverse_kl), seconds=r["seconds"],
+                                     cpu_seconds=r["cpu_seconds"], models_in_batch=len(g), device=r["device"],
+                                     setting=r["setting"].as_dict()))
+                    print(f"{preset} {ds} seed {runs[-1]['seed']}: {st}, {r['cpu_seconds']:.1f} CPU s", flush=True)
+    summary = {}
+    for preset in presets:
+        for ds in datasets:
+            rs = [r for r in runs if r["preset"] == preset and r["dataset"] == ds]
+            cpu = [r["cpu_seconds"] for r in rs]
+            summary[f"{preset}/{ds}"] = dict(
+                mean_modes=float(np.mean([r["modes_covered"] for r in rs])),
+                min_modes=min(r["modes_covered"] for r in rs),
+                mean_hq=float(np.mean([r["hq_fraction"] for r in rs])), min_hq=min(r["hq_fraction"] for r in rs),
+                median_cpu_s=float(np.median(cpu)), max_cpu_s=max(cpu), seeds=len(rs))
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    json.dump(dict(command="python -m gan_course.lab presets" + ("" if solo else " --batched"),
+                   threads=torch.get_num_threads(), solo=solo, summary=summary, runs=runs,
+                   seconds=time.perf_counter() - t0), open(out, "w"), indent=1)
+    return summary
+
+
 # ----------------------------------------------------------------------------------------------
 # command line
 # ----------------------------------------------------------------------------------------------
@@ -342,7 +412,7 @@ def _device(v):
 
 def parser():
     p = argparse.ArgumentParser(prog="python -m gan_course.lab", description="The mode-collapse lab of the GAN course.")
-    sub = p.add_subparsers(dest="command", required=True, metavar="{train,precompute}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{train,precompute,presets}")
     t = sub.add_parser("train", help="train one setting over one or more seeds (one batch)",
                        description="Train one lab setting for each --seed (all seeds as one batch) and write, per "
                                    "seed, DIR/seed_S/samples.npy (2,500 samples of the final generator, shape "
@@ -351,7 +421,12 @@ def parser():
                                    "Without --steps and knob options the tuned defaults are used.")
     t.add_argument("--dataset", required=True, choices=sorted(DATASETS), help="toy data: ring8 (8 Gaussians, radius 2, "
                    "std 0.02) or grid25 (25 Gaussians at {-4..4}^2, std 0.05)")
-    t.add_argument("--loss", required=True, choices=LOSS_NAMES, help="GAN loss (see the module docstring)")
+    how = t.add_mutually_exclusive_group(required=True)
+    how.add_argument("--loss", choices=LOSS_NAMES, help="GAN loss with its tuned defaults (see the module docstring)")
+    how.add_argument("--preset", choices=list(PRESETS),
+                     help="a recipe for the dataset, its loss and knobs included: fast (every mode and >= 95%% high "
+                          "quality in about a minute of one core on ring8, three on grid25), tuned-wgan-gp, "
+                          "tuned-hinge-sn (the lab's slower tuned defaults); see gan_course.lab.PRESETS")
     t.add_argument("--seed", required=True, type=_nonneg_int, action="append",
                    help="random seed (integer >= 0); repeat for several seeds, trained together as one batch")
     t.add_argument("--steps", type=_pos_int, default=None,
@@ -373,35 +448,62 @@ def parser():
     pc.add_argument("--device", type=_device, default=None, help="torch device (default: cuda if present)")
     pc.add_argument("--workers", type=_pos_int, default=1, help="batches trained in parallel processes (default 1)")
     pc.add_argument("--quiet", action="store_true", help="no progress bars")
+    pp = sub.add_parser("presets", help="the presets' 10-seed results, each seed timed alone (assets/lab/presets.json)",
+                        description="Train each --preset (default fast) on both datasets for seeds 0..N-1, each seed "
+                                    "alone on one thread, and write modes, high quality and CPU seconds per run.")
+    pp.add_argument("--preset", action="append", choices=list(PRESETS), default=None, help="repeatable (default fast)")
+    pp.add_argument("--dataset", action="append", choices=sorted(DATASETS), default=None,
+                    help="repeatable (default both)")
+    pp.add_argument("--seeds", type=_pos_int, default=10, help="seeds 0..N-1 (default 10)")
+    pp.add_argument("--batched", action="store_true", help="train a preset's seeds as one batch (quicker, not timed "
+                    "per seed)")
+    pp.add_argument("--out", type=Path, default=ASSETS / "presets.json", help="output JSON file")
+    pp.add_argument("--device", type=_device, default=None, help="torch device (default: cuda if present)")
+    pp.add_argument("--quiet", action="store_true", help="no progress bars")
     return p
 
 
 def main(argv=None):
     p = parser()
+
     a = p.parse_args(argv)
     if a.command == "precompute":
         precompute(a.out, a.device, progress=not a.quiet, workers=a.workers)
         print(f"wrote {a.out}")
         return 0
+    if a.command == "presets":
+        precompute_presets(a.out, tuple(a.preset or ("fast",)), range(a.seeds), not a.batched, a.device,
+                           progress=not a.quiet, datasets=tuple(a.dataset or DATASETS))
+        print(f"wrote {a.out}")
+        return 0
     if len(set(a.seed)) != len(a.seed):
         p.error(f"argument --seed: each seed once, got {a.seed}")
     if a.penalty_weight is not None and a.loss != "wgan-gp":
-        p.error(f"argument --penalty-weight: applies to --loss wgan-gp only, not {a.loss}")
+        p.error(f"argument --penalty-weight: applies to --loss wgan-gp only, not {a.loss or a.preset}")
     if a.out.exists() and not a.out.is_dir():
         p.error(f"argument --out: {a.out} exists and is not a folder")
-    runs = train(a.dataset, a.loss, a.seed, a.steps, a.device, progress=not a.quiet, lr=a.lr, n_critic=a.n_critic,
-                 penalty_weight=a.penalty_weight, noise_sigma=a.noise_sigma)
+    if a.preset is not None:
+        rec = recipe(a.preset, a.dataset)
+        width, depth, batch_size, latent_dim = rec.width, rec.depth, rec.batch_size, rec.latent_dim
+        runs = train_preset(a.dataset, a.preset, a.seed, a.steps, a.device, progress=not a.quiet, lr=a.lr,
+                            n_critic=a.n_critic, noise_sigma=a.noise_sigma)
+    else:
+        width, depth, batch_size, latent_dim = WIDTH, DEPTH, BATCH, 2
+        runs = train(a.dataset, a.loss, a.seed, a.steps, a.device, progress=not a.quiet, lr=a.lr, n_critic=a.n_critic,
+                     penalty_weight=a.penalty_weight, noise_sigma=a.noise_sigma)
     for r in runs:
         seed = r["setting"].seed
         d = a.out / f"seed_{seed}"
         d.mkdir(parents=True, exist_ok=True)
         np.save(d / "samples.npy", r["samples"][-1].astype(np.float32))
         s = r["stats"][-1]
-        json.dump(dict(dataset=a.dataset, loss=a.loss, seed=seed, steps=int(r["steps"][-1]),
+        json.dump(dict(dataset=a.dataset, loss=a.loss or r["setting"].loss, preset=a.preset, seed=seed,
+                       steps=int(r["steps"][-1]),
                        modes_covered=s.modes_covered, n_modes=s.n_modes, hq_fraction=s.hq_fraction,
                        reverse_kl=_finite(s.reverse_kl), mode_counts=list(s.counts), diverged_at=r["diverged_at"],
-                       setting=r["setting"].as_dict(), width=WIDTH, depth=DEPTH, batch_size=BATCH,
-                       seconds=r["seconds"], device=r["device"]), open(d / "metrics.json", "w"), indent=1)
+                       setting=r["setting"].as_dict(), width=width, depth=depth, batch_size=batch_size,
+                       latent_dim=latent_dim, seconds=r["seconds"], cpu_seconds=r["cpu_seconds"],
+                       threads=torch.get_num_threads(), device=r["device"]), open(d / "metrics.json", "w"), indent=1)
         print(f"seed {seed}: {s}  -> {d}")
     return 0
 
