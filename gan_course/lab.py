@@ -14,31 +14,31 @@ hinge-sn       hinge loss, spectral normalisation on every D layer (Miyato et al
 WGAN-GP and hinge + SN sample from a moving average of the generator's weights (``Setting.g_ema``,
 Yazici et al. 2019). ``DEFAULTS`` holds the tuned settings (why: assets/lab/sweeps.md); ``train`` runs
 one setting over several seeds as one batch (``batched.train_batched``); ``precompute`` makes the
-lab's shipped grid and the 10-seed results in ``assets/lab/``. ``PRESETS`` are whole recipes per
+lab's shipped grid and the 10-seed results in ``assets/lab/``. What goes to disk, and how, is
+``store``'s; the command line is ``lab_cli``'s. ``PRESETS`` are whole recipes per
 dataset (loss, knobs, steps, networks): ``fast`` (the non-saturating GAN with R1, one D step) and the
-slower tuned WGAN-GP and hinge + SN; ``train_preset`` runs one. Command line::
+slower tuned WGAN-GP and hinge + SN; ``train_preset`` runs one, ``precompute_presets`` times them::
 
     python -m gan_course.lab train --dataset ring8 --loss wgan-gp --seed 3 --seed 4 --out DIR
+    python -m gan_course.lab precompute --out assets/lab --overwrite-assets
     python -m gan_course.lab train --dataset ring8 --preset fast --seed 3 --out DIR
-    python -m gan_course.lab precompute --out assets/lab
-    python -m gan_course.lab presets --preset fast --seeds 10    # assets/lab/presets.json, each seed timed alone
+    python -m gan_course.lab presets --preset fast --seeds 10    # assets/lab/presets.json
 """
-import argparse
-import json
 import sys
 import time
+import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from . import batched, metrics, toys
+from . import batched, metrics, store, toys
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets" / "lab"
+ASSETS = store.LAB_ASSETS
 DATASETS = {"ring8": toys.ring8, "grid25": toys.grid25}
 #: square plotting / field window for each dataset
-LIMS = {"ring8": 3.0, "grid25": 6.0}
+LIMS = store.LIMS
 LOSS_NAMES = ("minimax", "nonsaturating", "least-squares", "wgan-clip", "wgan-gp", "hinge-sn")
 
 _ADAM_GAN = (0.5, 0.999)  # DCGAN's Adam for the BCE/LS losses
@@ -96,8 +96,8 @@ N_CRITIC_VALUES = (1, 2, 5)
 PENALTY_VALUES = (0.1, 1.0, 10.0, 100.0)
 SIGMA_VALUES = (0.0, 0.05, 0.1, 0.2)
 N_SNAPSHOTS = 9  # saved training steps per run: 0, steps/8, ..., steps
-N_SHOW = 500  # samples kept per snapshot for the picture (metrics use 2,500)
-FIELD_N = 50
+N_SHOW = store.N_SHOW  # samples kept per snapshot for the picture (metrics use 2,500)
+FIELD_N = store.FIELD_N
 
 
 def make_setting(loss, seed=0, lr=None, n_critic=None, penalty_weight=None, noise_sigma=None):
@@ -166,12 +166,19 @@ def train(dataset_name, loss, seeds, steps=None, device=None, progress=True, cal
 
     Returns a list with one dict per seed: ``setting``, ``steps`` (snapshot steps), ``samples``
     (n_snapshots, 2500, 2) float32, ``field`` (n_snapshots, 50, 50) raw D output, ``stats``
-    (a ``metrics.ModeStats`` per snapshot), ``seconds``, ``device``, ``diverged_at``."""
+    (a ``metrics.ModeStats`` per snapshot), ``seconds``, ``device``, ``diverged_at``, ``partial``
+    (True when Ctrl-C stopped the batch: then only the snapshots taken so far are there) and
+    ``steps_done`` (generator steps trained), ``tuned`` (no knob changed: the loss's tuned setting)."""
     toy = dataset(dataset_name)
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("give at least one seed")
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"each seed once, got {seeds}: a repeated seed trains the same model twice")
     steps = default_steps(loss) if steps is None else steps
     settings = [make_setting(loss, s, **knobs) for s in seeds]
     return train_settings(dataset_name, settings, steps, loss, device=device, progress=progress, callback=callback,
-                          n_snapshots=n_snapshots)
+                          n_snapshots=n_snapshots, tuned=all(v is None for v in knobs.values()))
 
 
 def train_preset(dataset_name, preset, seeds, steps=None, device=None, progress=True, callback=None, n_snapshots=2,
@@ -185,7 +192,7 @@ def train_preset(dataset_name, preset, seeds, steps=None, device=None, progress=
 
 
 def train_settings(dataset_name, settings, steps, loss, width=WIDTH, depth=DEPTH, batch_size=BATCH, latent_dim=2,
-                   device=None, progress=True, callback=None, n_snapshots=2):
+                   device=None, progress=True, callback=None, n_snapshots=2, tuned=False):
     """Train ``settings`` (one per seed) on a lab dataset as one batch; the dicts of ``train``."""
     toy = dataset(dataset_name)
     snaps = snapshot_steps(steps, n_snapshots)
@@ -194,20 +201,26 @@ def train_settings(dataset_name, settings, steps, loss, width=WIDTH, depth=DEPTH
                                 snapshot_steps=snaps, n_snapshot=metrics.N_EVAL,
                                 field_lims=(-LIMS[dataset_name], LIMS[dataset_name]), field_n=FIELD_N,
                                 progress=progress, callback=callback)
+    cpu = time.process_time() - cpu0
+    return [{**r, "cpu_seconds": cpu} for r in results_of(res, settings, dataset_name, loss, toy, tuned=tuned)]
+
+
+def results_of(res, settings, dataset_name, loss, toy, tuned=False):
+    """One dict per model of a ``batched.BatchResult`` (see ``train``): the snapshots it holds, in step order.
+    A result flagged ``interrupted`` (Ctrl-C) gives ``partial`` records with the snapshots taken so far."""
+    partial = bool(getattr(res, "interrupted", False))
+    snaps = sorted(res.snapshots)
+    if not snaps:
+        raise RuntimeError("training stopped before its first snapshot: nothing to report")
     out = []
     for k, s in enumerate(settings):
         samples = np.stack([res.snapshots[t]["samples"][k] for t in snaps])
         out.append(dict(setting=s, dataset=dataset_name, loss=loss, steps=np.array(snaps), samples=samples,
                         field=np.stack([res.snapshots[t]["field"][k] for t in snaps]),
-                        stats=[stats_of(x, toy) for x in samples], seconds=res.seconds,
-                        cpu_seconds=time.process_time() - cpu0, device=res.device,
-                        diverged_at=res.diverged_at[k]))
+                        stats=[stats_of(x, toy) for x in samples], seconds=res.seconds, device=res.device,
+                        diverged_at=res.diverged_at[k], partial=partial, tuned=tuned,
+                        steps_done=int(getattr(res, "steps_done", snaps[-1] if partial else res.steps))))
     return out
-
-
-def _finite(v):
-    """JSON has no inf: a reverse KL with no high-quality sample is written as null."""
-    return float(v) if np.isfinite(v) else None
 
 
 def stats_of(samples, toy):
@@ -286,39 +299,50 @@ def _group_cost(jobs):
     return len(jobs) * default_steps(jobs[0][1]) * (1 + s.n_critic * (2 if s.penalty_weight > 0 else 1))
 
 
-def precompute(out=ASSETS, device=None, seeds=range(10), progress=True, workers=1):
+def precompute(out=ASSETS, device=None, seeds=range(10), progress=True, workers=1, overwrite_assets=False):
     """Make assets/lab/: ``grid.npz`` + ``grid.json`` (the sliders' grid, seed 0), ``results.json``
     (the defaults of wgan-gp and hinge-sn on both datasets over ``seeds``, and the mode-dropping
     setting: the non-saturating GAN on grid25). Groups of equal cost train as one batch each; ``workers``
-    groups run in parallel processes."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
-    groups = _jobs(list(seeds))
-    if workers > 1:
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
+    groups run in parallel processes.
 
-        # longest groups first (a shorter wall time on few workers); the results keep the groups' order
-        order = sorted(range(len(groups)), key=lambda i: -_group_cost(groups[i]))
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as ex:
-            by_index = dict(zip(order, ex.map(_train_group, [groups[i] for i in order], [device] * len(groups))))
-        done = [by_index[i] for i in range(len(groups))]
-    else:
-        done = [_train_group(g, device, progress) for g in groups]
+    The output folder is checked before any work; the shipped ``assets/lab`` is overwritten only with
+    ``overwrite_assets=True``. Files are written atomically, once every batch has finished; on Ctrl-C
+    the finished batches' final metrics go to ``OUT/partial_results.json`` (flagged partial) and the
+    grid and results files are left as they were."""
+    out = store.guard_output(out, overwrite_assets)
+    seeds = list(seeds)
+    if len(set(seeds)) != len(seeds) or not seeds:
+        raise ValueError(f"seeds must be distinct and at least one, got {seeds}")
+    t0 = time.perf_counter()
+    groups = _jobs(seeds)
+    done = []
+    try:
+        if workers > 1:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+
+            # longest groups first (a shorter wall time on few workers); the results keep the groups' order
+            order = sorted(range(len(groups)), key=lambda i: -_group_cost(groups[i]))
+            with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as ex:
+                by_index = dict(zip(order, ex.map(_train_group, [groups[i] for i in order], [device] * len(groups))))
+            done = [by_index[i] for i in range(len(groups))]
+        else:
+            for g in groups:
+                done.append(_train_group(g, device, progress))
+    except KeyboardInterrupt:
+        runs = [r for g in done for r in g]
+        path = out / "partial_results.json"
+        store.write_json(path, dict(partial=True, batches_done=len(done), batches=len(groups),
+                                    results=[{k: r[k] for k in ("dataset", "loss", "knobs", "seed", "kind", "final",
+                                                                "diverged_at", "setting")} for r in runs]))
+        print(f"\ninterrupted: {len(done)} of {len(groups)} batches had finished; their final metrics are in {path} "
+              "(partial); grid.npz, grid.json and results.json were not touched", file=sys.stderr)
+        raise
     runs = [r for g in done for r in g]
-    grid = [r for r in runs if r["kind"] == "grid"]
-    np.savez_compressed(out / "grid.npz", samples=np.stack([r["samples"] for r in grid]),
-                        field=np.stack([r["field"] for r in grid]),
-                        stats=np.array([r["stats"] for r in grid], np.float32), steps=np.stack([r["steps"] for r in grid]))
-    json.dump(dict(command="python -m gan_course.lab precompute --out assets/lab", lims=LIMS, field_n=FIELD_N,
-                   runs=[{k: r[k] for k in ("dataset", "loss", "knobs", "setting", "diverged_at", "final")}
-                         for r in grid]), open(out / "grid.json", "w"), indent=1)
+    store.write_lab_grid(out, [r for r in runs if r["kind"] == "grid"], LIMS)
     results = [dict(dataset=r["dataset"], loss=r["loss"], seed=r["seed"], steps=int(r["steps"][-1]), **r["final"],
                     device=r["device"], setting=r["setting"]) for r in runs if r["kind"] == "results"]
-    json.dump(dict(command="python -m gan_course.lab precompute --out assets/lab", width=WIDTH, depth=DEPTH,
-                   batch_size=BATCH, results=results,
-                   seconds=time.perf_counter() - t0), open(out / "results.json", "w"), indent=1)
+    store.write_lab_results(out, results, WIDTH, DEPTH, BATCH, time.perf_counter() - t0)
     return out
 
 
@@ -338,7 +362,7 @@ def precompute_presets(out=ASSETS / "presets.json", presets=("fast",), seeds=ran
                     st = r["stats"][-1]
                     runs.append(dict(preset=preset, dataset=ds, seed=r["setting"].seed, steps=int(r["steps"][-1]),
                                      modes_covered=st.modes_covered, n_modes=st.n_modes, hq_fraction=st.hq_fraction,
-                                     reverse_kl=_finite(st.reverse_kl), seconds=r["seconds"],
+                                     reverse_kl=store.finite_or_none(st.reverse_kl), seconds=r["seconds"],
                                      cpu_seconds=r["cpu_seconds"], models_in_batch=len(g), device=r["device"],
                                      setting=r["setting"].as_dict()))
                     print(f"{preset} {ds} seed {runs[-1]['seed']}: {st}, {r['cpu_seconds']:.1f} CPU s", flush=True)
@@ -360,153 +384,12 @@ def precompute_presets(out=ASSETS / "presets.json", presets=("fast",), seeds=ran
     return summary
 
 
-# ----------------------------------------------------------------------------------------------
-# command line
-# ----------------------------------------------------------------------------------------------
 def load_results(folder=ASSETS):
     """The shipped results (``results.json`` of ``precompute``) as {(loss, dataset): [one dict per seed]}."""
-    out = {}
-    for r in json.loads((Path(folder) / "results.json").read_text())["results"]:
-        out.setdefault((r["loss"], r["dataset"]), []).append(r)
-    return out
+    return store.load_results(folder)
 
 
-def _number(v, cast, ok, what):
-    """argparse type: ``cast(v)`` if it satisfies ``ok``, else a clear 'must be <what>' error."""
-    try:
-        x = cast(v)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be {what}, got {v!r}")
-    if not ok(x):
-        raise argparse.ArgumentTypeError(f"must be {what}, got {v!r}")
-    return x
+if __name__ == "__main__":  # `python -m gan_course.lab`: the command line lives in lab_cli
+    from gan_course.lab_cli import main
 
-
-def _nonneg_int(v):
-    return _number(v, int, lambda i: i >= 0, "an integer >= 0")
-
-
-def _pos_int(v):
-    return _number(v, int, lambda i: i >= 1, "an integer >= 1")
-
-
-def _pos_float(v):
-    return _number(v, float, lambda f: f > 0 and np.isfinite(f), "a positive number")
-
-
-def _nonneg_float(v):
-    return _number(v, float, lambda f: f >= 0 and np.isfinite(f), "a number >= 0")
-
-
-def _device(v):
-    import torch
-
-    try:
-        d = torch.device(v)
-    except RuntimeError:
-        raise argparse.ArgumentTypeError(f"not a torch device: {v!r} (use cpu or cuda)")
-    if d.type == "cuda" and not torch.cuda.is_available():
-        raise argparse.ArgumentTypeError("cuda was asked for but no GPU is visible")
-    return v
-
-
-def parser():
-    p = argparse.ArgumentParser(prog="python -m gan_course.lab", description="The mode-collapse lab of the GAN course.")
-    sub = p.add_subparsers(dest="command", required=True, metavar="{train,precompute,presets}")
-    t = sub.add_parser("train", help="train one setting over one or more seeds (one batch)",
-                       description="Train one lab setting for each --seed (all seeds as one batch) and write, per "
-                                   "seed, DIR/seed_S/samples.npy (2,500 samples of the final generator, shape "
-                                   "(2500, 2); for wgan-gp and hinge-sn the moving average of its weights) and "
-                                   "DIR/seed_S/metrics.json (modes covered, % high quality, reverse KL, the setting). "
-                                   "Without --steps and knob options the tuned defaults are used.")
-    t.add_argument("--dataset", required=True, choices=sorted(DATASETS), help="toy data: ring8 (8 Gaussians, radius 2, "
-                   "std 0.02) or grid25 (25 Gaussians at {-4..4}^2, std 0.05)")
-    how = t.add_mutually_exclusive_group(required=True)
-    how.add_argument("--loss", choices=LOSS_NAMES, help="GAN loss with its tuned defaults (see the module docstring)")
-    how.add_argument("--preset", choices=list(PRESETS),
-                     help="a recipe for the dataset, its loss and knobs included: fast (every mode and >= 95%% high "
-                          "quality in about a minute of one core on ring8, three on grid25), tuned-wgan-gp, "
-                          "tuned-hinge-sn (the lab's slower tuned defaults); see gan_course.lab.PRESETS")
-    t.add_argument("--seed", required=True, type=_nonneg_int, action="append",
-                   help="random seed (integer >= 0); repeat for several seeds, trained together as one batch")
-    t.add_argument("--steps", type=_pos_int, default=None,
-                   help="generator steps (default: the tuned value for the loss, "
-                        + ", ".join(f"{k} {v['steps']}" for k, v in DEFAULTS.items()) + ")")
-    t.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder DIR (created if missing)")
-    t.add_argument("--lr", type=_pos_float, default=None, help="learning rate of D and G (default: tuned per loss)")
-    t.add_argument("--n-critic", type=_pos_int, default=None, help="D/critic steps per G step (default: tuned per loss)")
-    t.add_argument("--penalty-weight", type=_pos_float, default=None,
-                   help="gradient-penalty weight lambda, wgan-gp only (default "
-                        f"{DEFAULTS['wgan-gp']['setting'].penalty_weight:g})")
-    t.add_argument("--noise-sigma", type=_nonneg_float, default=None,
-                   help="instance-noise std on D's inputs (default 0)")
-    t.add_argument("--device", type=_device, default=None, help="torch device, e.g. cpu or cuda (default: cuda if present)")
-    t.add_argument("--quiet", action="store_true", help="no progress bar")
-    pc = sub.add_parser("precompute", help="remake the lab's shipped grid and 10-seed results (assets/lab)",
-                        description="Train the lab's grid of settings and the 10-seed results; a GPU helps.")
-    pc.add_argument("--out", type=Path, default=ASSETS, help=f"output folder (default {ASSETS})")
-    pc.add_argument("--device", type=_device, default=None, help="torch device (default: cuda if present)")
-    pc.add_argument("--workers", type=_pos_int, default=1, help="batches trained in parallel processes (default 1)")
-    pc.add_argument("--quiet", action="store_true", help="no progress bars")
-    pp = sub.add_parser("presets", help="the presets' 10-seed results, each seed timed alone (assets/lab/presets.json)",
-                        description="Train each --preset (default fast) on both datasets for seeds 0..N-1, each seed "
-                                    "alone on one thread, and write modes, high quality and CPU seconds per run.")
-    pp.add_argument("--preset", action="append", choices=list(PRESETS), default=None, help="repeatable (default fast)")
-    pp.add_argument("--dataset", action="append", choices=sorted(DATASETS), default=None,
-                    help="repeatable (default both)")
-    pp.add_argument("--seeds", type=_pos_int, default=10, help="seeds 0..N-1 (default 10)")
-    pp.add_argument("--batched", action="store_true", help="train a preset's seeds as one batch (quicker, not timed "
-                    "per seed)")
-    pp.add_argument("--out", type=Path, default=ASSETS / "presets.json", help="output JSON file")
-    pp.add_argument("--device", type=_device, default=None, help="torch device (default: cuda if present)")
-    pp.add_argument("--quiet", action="store_true", help="no progress bars")
-    return p
-
-
-def main(argv=None):
-    p = parser()
-
-    a = p.parse_args(argv)
-    if a.command == "precompute":
-        precompute(a.out, a.device, progress=not a.quiet, workers=a.workers)
-        print(f"wrote {a.out}")
-        return 0
-    if a.command == "presets":
-        precompute_presets(a.out, tuple(a.preset or ("fast",)), range(a.seeds), not a.batched, a.device,
-                           progress=not a.quiet, datasets=tuple(a.dataset or DATASETS))
-        print(f"wrote {a.out}")
-        return 0
-    if len(set(a.seed)) != len(a.seed):
-        p.error(f"argument --seed: each seed once, got {a.seed}")
-    if a.penalty_weight is not None and a.loss != "wgan-gp":
-        p.error(f"argument --penalty-weight: applies to --loss wgan-gp only, not {a.loss or a.preset}")
-    if a.out.exists() and not a.out.is_dir():
-        p.error(f"argument --out: {a.out} exists and is not a folder")
-    if a.preset is not None:
-        rec = recipe(a.preset, a.dataset)
-        width, depth, batch_size, latent_dim = rec.width, rec.depth, rec.batch_size, rec.latent_dim
-        runs = train_preset(a.dataset, a.preset, a.seed, a.steps, a.device, progress=not a.quiet, lr=a.lr,
-                            n_critic=a.n_critic, noise_sigma=a.noise_sigma)
-    else:
-        width, depth, batch_size, latent_dim = WIDTH, DEPTH, BATCH, 2
-        runs = train(a.dataset, a.loss, a.seed, a.steps, a.device, progress=not a.quiet, lr=a.lr, n_critic=a.n_critic,
-                     penalty_weight=a.penalty_weight, noise_sigma=a.noise_sigma)
-    for r in runs:
-        seed = r["setting"].seed
-        d = a.out / f"seed_{seed}"
-        d.mkdir(parents=True, exist_ok=True)
-        np.save(d / "samples.npy", r["samples"][-1].astype(np.float32))
-        s = r["stats"][-1]
-        json.dump(dict(dataset=a.dataset, loss=a.loss or r["setting"].loss, preset=a.preset, seed=seed,
-                       steps=int(r["steps"][-1]),
-                       modes_covered=s.modes_covered, n_modes=s.n_modes, hq_fraction=s.hq_fraction,
-                       reverse_kl=_finite(s.reverse_kl), mode_counts=list(s.counts), diverged_at=r["diverged_at"],
-                       setting=r["setting"].as_dict(), width=width, depth=depth, batch_size=batch_size,
-                       latent_dim=latent_dim, seconds=r["seconds"], cpu_seconds=r["cpu_seconds"],
-                       threads=torch.get_num_threads(), device=r["device"]), open(d / "metrics.json", "w"), indent=1)
-        print(f"seed {seed}: {s}  -> {d}")
-    return 0
-
-
-if __name__ == "__main__":
     sys.exit(main())
