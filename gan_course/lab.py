@@ -85,7 +85,7 @@ PRESETS = {
     # samples from a moving average of G's weights (Yazici et al. 2019)
     "fast": {ds: Recipe(batched.Setting("nonsaturating", lr_d=1e-3, lr_g=1e-3, betas=_ADAM_GAN, n_critic=1,
                                         r1_weight=1.0, lr_decay=True, g_ema=0.999), steps)
-             for ds, steps in (("ring8", 10000), ("grid25", 12000))},
+             for ds, steps in (("ring8", 10000), ("grid25", 20000))},
     "tuned-wgan-gp": {ds: Recipe(DEFAULTS["wgan-gp"]["setting"], DEFAULTS["wgan-gp"]["steps"]) for ds in DATASETS},
     "tuned-hinge-sn": {ds: Recipe(DEFAULTS["hinge-sn"]["setting"], DEFAULTS["hinge-sn"]["steps"]) for ds in DATASETS},
 }
