@@ -76,10 +76,11 @@ class Recipe:
     note: str = ""
 
 
-#: Presets: a recipe per dataset. "fast" reaches every mode and >= 95% high quality on one CPU core in
-#: the time the issue asks (ring8 60 s, grid25 3 min); "tuned-wgan-gp" and "tuned-hinge-sn" are the lab's
-#: slower tuned defaults. The sweeps behind them: assets/lab/sweeps.md (scripts/lab_sweep.py);
-#: the presets' own 10-seed results: assets/lab/presets.json (``python -m gan_course.lab presets``).
+#: Presets: a recipe per dataset. "fast" takes one D step per G step (about a minute of one core on
+#: ring8); measured so far it covers every mode but reaches 91-93% high quality, short of the 95% target
+#: (assets/lab/sweeps.md). "tuned-wgan-gp" and "tuned-hinge-sn" are the lab's slower tuned defaults,
+#: which meet every target. ``python -m gan_course.lab presets`` times each seed alone into
+#: assets/lab/presets.json (not shipped yet).
 PRESETS = {
     # the non-saturating GAN with R1 (Mescheder et al. 2018), one D step, lr decaying linearly to 0 and
     # samples from a moving average of G's weights (Yazici et al. 2019)
