@@ -25,8 +25,10 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# One CPU thread per kernel, as in `make test` (gan_course.device.set_threads says why: on a busy 2-core
+# machine two threads made toy training 3-6x slower). GAN_COURSE_THREADS=N (or auto) overrides it.
 lab: setup
-	$(BIN)/jupyter lab chapters/
+	OMP_NUM_THREADS=$${OMP_NUM_THREADS:-1} $(BIN)/jupyter lab chapters/
 
 # Chromium for the browser test: Debian's package (playwright cannot download browsers here).
 browser-deps:

@@ -10,7 +10,11 @@ In one run, side by side:
 * model-steps/s of the batched trainer (gan_course.batched) at K in {1, 4, 16, 64} against
   K sequential reference loops;
 * the time of every chapter under nbval;
-* the lab's slider redraw latency (reading saved results).
+* the lab's slider redraw latency (reading saved results);
+* time to quality (``--time-to-quality``): for each lab preset, each lab loss's defaults and the reference
+  loops at the published toy settings, the seconds of one thread until the samples first cover every mode
+  and reach 90% and 95% high quality (median and worst over seeds), and a plot of high quality against
+  seconds (benchmarks/results/time_to_quality_<dataset>.png).
 It prints a table and writes JSON with the machine, device and torch version.
 """
 import argparse
@@ -181,18 +185,182 @@ def bench_live(device="cpu", seconds=6.0):
                 slowdown=1 - view["steps_per_s"] / headless["steps_per_s"], seconds_each=seconds)
 
 
+# ----------------------------------------------------------------------------------------------
+# time to quality (issue 15): seconds of one thread to every mode, 90% and 95% high quality
+# ----------------------------------------------------------------------------------------------
+TTQ_LEVELS = (("all_modes", None), ("hq90", 0.90), ("hq95", 0.95))
+
+
+def ttq_recipes():
+    """name -> how to train it: the lab's presets, each lab loss's defaults, the published toy settings."""
+    lab = gc.lab
+    out = {f"preset {p}": ("preset", p) for p in lab.PRESETS}
+    out.update({f"{loss} defaults": ("loss", loss) for loss in lab.LOSS_NAMES if loss not in ("wgan-gp", "hinge-sn")})
+    # wgan-gp and hinge-sn defaults are the tuned presets
+    out["reference WGAN-GP (gan_toy.py: width 512, lambda 0.1, 5 critic steps, lr 1e-4)"] = ("reference", "wgan-gp")
+    out["reference GAN (non-saturating, width 512, lr 1e-4)"] = ("reference", "gan")
+    return out
+
+
+def _first_reach(trace, n_modes):
+    """First seconds at which a trace [(seconds, step, modes, hq)] covers every mode / reaches 90% / 95% HQ."""
+    out = {}
+    for name, level in TTQ_LEVELS:
+        hit = [t for t, _, m, hq in trace if (m == n_modes if level is None else hq >= level)]
+        out[name] = hit[0] if hit else None
+    return out
+
+
+def ttq_course(dataset, kind, name, seed, device):
+    """One course run (alone, K = 1) with 2,500-sample snapshots; CPU seconds of the training at each."""
+    lab = gc.lab
+    toy = lab.dataset(dataset)
+    if kind == "preset":
+        r = lab.recipe(name, dataset)
+        setting, steps, net = gc.lab.preset_setting(name, dataset, seed), r.steps, (r.width, r.depth, r.batch_size,
+                                                                                   r.latent_dim)
+    else:
+        setting, steps, net = lab.make_setting(name, seed), lab.default_steps(name), (lab.WIDTH, lab.DEPTH, lab.BATCH, 2)
+    every = max(10, steps // 40 // 10 * 10)
+    snaps = tuple(range(0, steps + 1, every))
+    clock = {0: 0.0}
+    c0 = time.process_time()
+
+    def tick(done, total):
+        clock[done] = time.process_time() - c0
+
+    res = gc.batched.train_batched([setting], toy, steps, *net, device=device, snapshot_steps=snaps,
+                                   n_snapshot=gc.metrics.N_EVAL, progress=False, callback=tick)
+    trace = []
+    for step in snaps:
+        st = gc.lab.stats_of(res.snapshots[step]["samples"][0], toy)
+        trace.append((clock.get(step, clock[max(k for k in clock if k <= step)]), step, st.modes_covered,
+                      st.hq_fraction))
+    return trace, toy.centres.shape[0]
+
+
+class _Cap(Exception):
+    pass
+
+
+def ttq_reference(dataset, which, seed, device, cap_s):
+    """A reference loop (benchmarks/reference.py) at the published toy settings, probed every 100 steps
+    (the probe's own time excluded) until ``cap_s`` CPU seconds of training."""
+    toy = gc.lab.dataset(dataset)
+    z = torch.randn(gc.metrics.N_EVAL, 2, generator=torch.Generator().manual_seed(seed + 2)).to(device)
+    trace, spent = [], [0.0]
+    c0 = time.process_time()
+
+    def probe(step, G):
+        t = time.process_time() - c0 - spent[0]
+        p0 = time.process_time()
+        with torch.no_grad():
+            st = gc.lab.stats_of(G(z).cpu().numpy(), toy)
+        trace.append((t, step, st.modes_covered, st.hq_fraction))
+        spent[0] += time.process_time() - p0
+        if t > cap_s or st.hq_fraction >= 0.95 and st.modes_covered == toy.centres.shape[0]:
+            raise _Cap
+
+    try:
+        if which == "wgan-gp":
+            reference_wgan_gp(10**7, 512, device, seed=seed, lam=0.1, data=toy, probe=probe)
+        else:
+            reference_gan(10**7, 512, device, seed=seed, data=toy, probe=probe)
+    except _Cap:
+        pass
+    return trace, toy.centres.shape[0]
+
+
+def bench_time_to_quality(device, datasets=("ring8", "grid25"), seeds=(0, 1, 2), recipes=None, cap_s=300,
+                          plot_dir=None):
+    """Seconds of one thread (CPU time; wall time on an idle core) to each level, per recipe and dataset:
+    every run trains alone; median and worst over ``seeds`` (None: not reached, worst counts it as never)."""
+    import statistics
+
+    table = ttq_recipes()
+    names = [n for n in table if recipes is None or any(r in n for r in recipes)]
+    rows, traces = [], {}
+    for ds in datasets:
+        for name in names:
+            kind, what = table[name]
+            per_seed = []
+            for seed in seeds:
+                if kind == "reference":
+                    trace, n_modes = ttq_reference(ds, what, seed, device, cap_s)
+                else:
+                    trace, n_modes = ttq_course(ds, kind, what, seed, device)
+                traces[ds, name, seed] = trace
+                per_seed.append(dict(seed=seed, final_modes=trace[-1][2], final_hq=trace[-1][3],
+                                     run_s=trace[-1][0], **_first_reach(trace, n_modes)))
+            row = dict(dataset=ds, recipe=name, seeds=list(seeds), runs=per_seed)
+            for level, _ in TTQ_LEVELS:
+                v = [r[level] for r in per_seed]
+                got = [x for x in v if x is not None]
+                row[f"{level}_median_s"] = statistics.median([x if x is not None else float("inf") for x in v])
+                row[f"{level}_worst_s"] = max(v) if len(got) == len(v) else None
+                row[f"{level}_reached"] = len(got)
+            row["median_s"] = {k: (None if row[f"{k}_median_s"] == float("inf") else row[f"{k}_median_s"])
+                               for k, _ in TTQ_LEVELS}
+            for k, _ in TTQ_LEVELS:
+                row[f"{k}_median_s"] = row["median_s"][k]
+            del row["median_s"]
+            rows.append(row)
+            f = lambda v: "  never" if v is None else f"{v:7.1f}"
+            print(f"  ttq {ds:6s} {name[:44]:44s} modes {f(row['all_modes_median_s'])}/{f(row['all_modes_worst_s'])}"
+                  f"  90% {f(row['hq90_median_s'])}/{f(row['hq90_worst_s'])}  95% {f(row['hq95_median_s'])}/"
+                  f"{f(row['hq95_worst_s'])} s (median/worst of {len(seeds)})", flush=True)
+        if plot_dir is not None:
+            plot_time_to_quality(ds, names, seeds, traces, Path(plot_dir) / f"time_to_quality_{ds}.png")
+    return rows
+
+
+def plot_time_to_quality(ds, names, seeds, traces, path):
+    """High-quality share against seconds, one line per recipe: the median over seeds at each snapshot."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, ax = plt.subplots(figsize=(10, 5.5))
+    for name in names:
+        ts = [traces[ds, name, s] for s in seeds]
+        n = min(len(t) for t in ts)
+        t = np.median([[p[0] for p in tr[:n]] for tr in ts], 0)
+        hq = np.median([[p[3] for p in tr[:n]] for tr in ts], 0)
+        ax.plot(t[1:], 100 * hq[1:], lw=2, label=name)  # from the first snapshot after step 0 (log axis)
+    ax.axhline(95, color="k", ls=":", lw=1)
+    ax.axhline(90, color="gray", ls=":", lw=1)
+    ax.set(xscale="log", xlabel="seconds of one CPU thread (training only; median over seeds)",
+           ylabel="high-quality samples (%)", ylim=(0, 100),
+           title=f"{ds}: time to quality, seeds {list(seeds)} (2,500 samples, within 3 std)")
+    ax.legend(fontsize=8, loc="upper left")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    print(f"  wrote {path}", flush=True)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     ap.add_argument("--out", type=Path, default=None, help="JSON file (default benchmarks/results/<device>.json)")
     ap.add_argument("--skip-chapters", action="store_true", help="do not time the chapters under nbval")
     ap.add_argument("--quick", action="store_true", help="fewer steps (a smoke test, not for the README)")
-    ap.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="torch CPU threads (default: gan_course.device.set_threads, one unless GAN_COURSE_THREADS)")
+    ap.add_argument("--time-to-quality", action="store_true", help="also measure time to quality (long)")
+    ap.add_argument("--only-time-to-quality", action="store_true", help="measure time to quality alone")
+    ap.add_argument("--ttq-seeds", type=int, default=3, help="seeds 0..N-1 for time to quality (default 3)")
+    ap.add_argument("--ttq-datasets", nargs="+", default=["ring8", "grid25"], choices=["ring8", "grid25"])
+    ap.add_argument("--ttq-recipes", nargs="+", default=None, help="substrings of recipe names (default all)")
+    ap.add_argument("--ttq-cap", type=float, default=300.0, help="CPU seconds after which a reference loop stops")
     args = ap.parse_args(argv)
     if args.device == "cuda" and not torch.cuda.is_available():
         ap.error("--device cuda but no CUDA device is visible")
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    gc.device.set_threads(args.threads)
     device = torch.device(args.device)
     result = dict(machine=dict(platform=platform.platform(), processor=platform.processor(),
                                cpu_count=os.cpu_count(), python=platform.python_version()),
@@ -201,18 +369,27 @@ def main(argv=None):
                   date=time.strftime("%Y-%m-%d %H:%M:%S %Z"))
     t0 = time.perf_counter()
     print(f"device {result['device_name']}, torch {torch.__version__}, {torch.get_num_threads()} threads", flush=True)
-    result["single"] = bench_single(device, args.quick)
-    result["batched"] = bench_batched(device, args.quick)
-    if device.type == "cpu":
-        result["slider_redraw"] = bench_slider()
-        print(f"  slider redraw: {result['slider_redraw']}", flush=True)
-        result["live"] = bench_live()
-        print(f"  live lab: {result['live']}", flush=True)
-    if not args.skip_chapters:
-        result["chapters"] = bench_chapters()
+    if args.time_to_quality or args.only_time_to_quality:
+        result["time_to_quality"] = dict(
+            seeds=args.ttq_seeds, cap_s=args.ttq_cap, clock="time.process_time of the one training thread",
+            rows=bench_time_to_quality(device, tuple(args.ttq_datasets), tuple(range(args.ttq_seeds)),
+                                       args.ttq_recipes, args.ttq_cap, plot_dir=ROOT / "benchmarks" / "results"))
+    if not args.only_time_to_quality:
+        result["single"] = bench_single(device, args.quick)
+        result["batched"] = bench_batched(device, args.quick)
+        if device.type == "cpu":
+            result["slider_redraw"] = bench_slider()
+            print(f"  slider redraw: {result['slider_redraw']}", flush=True)
+            result["live"] = bench_live()
+            print(f"  live lab: {result['live']}", flush=True)
+        if not args.skip_chapters:
+            result["chapters"] = bench_chapters()
     result["seconds"] = time.perf_counter() - t0
     out = args.out or ROOT / "benchmarks" / "results" / f"{args.device}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
+    if args.only_time_to_quality and out.exists():  # keep the file's other measurements
+        result = {**json.loads(out.read_text()), "time_to_quality": result["time_to_quality"],
+                  "time_to_quality_machine": {k: result[k] for k in ("machine", "torch", "torch_threads", "date")}}
     out.write_text(json.dumps(result, indent=2))
     print(f"wrote {out} in {result['seconds']:.0f} s")
     return result

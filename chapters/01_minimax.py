@@ -176,6 +176,7 @@ for i, (steps, lr, snaps) in enumerate(PHASES):  # (G steps, lr_d, snapshot step
     hist = gc.training.train_gan(G, D, p_target, steps=steps, batch_size=512, lr_d=lr, lr_g=lr / 2, n_critic=3,
                                  seed=SEED + 10 * (i + 1), progress=False, snapshot_steps=snaps,
                                  snapshot_fn=lambda G, D: gan1d.figure1_frame(G, D, x1))
+    gc.checks.stop_if_interrupted(hist)  # Ctrl-C stops every phase, not just this one
     frames += [{**hist.snapshots[s], "title": f"generator step {done + s}"} for s in sorted(hist.snapshots)]
     done += steps
 print(f"{done} generator steps, {len(frames)} frames")

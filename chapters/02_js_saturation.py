@@ -275,6 +275,7 @@ for seed in (0, 1, 2):
     ns_runs[seed] = gc.training.train_gan(G, D, ring, steps=1500, loss="nonsaturating", seed=seed,
                                           snapshot_steps=check_steps, n_snapshot=gc.metrics.N_EVAL,
                                           progress=False, device=device)
+    gc.checks.stop_if_interrupted(ns_runs[seed])  # Ctrl-C stops the loop, not just this run
 stats = {s: {t: gc.metrics.mode_stats_for(h.snapshots[t]["samples"], ring) for t in check_steps}
          for s, h in ns_runs.items()}
 counts = {s: {t: np.array(m.counts) for t, m in st.items()} for s, st in stats.items()}

@@ -166,6 +166,7 @@ for seed in (0, 1, 2):
         runs[name, seed] = gc.training.train_gan(G, D, target, steps=600, n_critic=5, batch_size=128, loss="minimax",
                                                  noise_sigma=make(), seed=seed, snapshot_steps=snap_steps,
                                                  n_snapshot=500, progress=False, device=device)
+        gc.checks.stop_if_interrupted(runs[name, seed])  # Ctrl-C stops the loop, not just this run
 w1 = {k: np.array([gc.divergences.w1_exact(h.snapshots[t]["samples"], target_pts) for t in snap_steps])
       for k, h in runs.items()}
 print("final W1 to the target (seeds 0, 1, 2):")

@@ -188,8 +188,7 @@ assert (s_ns.lr_g, s_ns.lr_decay, s_ns.g_ema, lab.default_steps("nonsaturating")
 # $\theta_{avg} \leftarrow 0.999\,\theta_{avg} + 0.001\,\theta$ after each generator step (Yazıcı et al.
 # 2019; `Setting.g_ema`), which averages the last thousand or so steps and does not change training. Its
 # effect is measured below on the equal-schedule runs, where seeds 0-1 were also saved without it. The
-# tuning history is recorded beside
-# `gan_course.lab.DEFAULTS`. The check below prints each target as met or not met.
+# tuning history is recorded in `assets/lab/sweeps.md`. The check below prints each target as met or not met.
 
 # %% slideshow={"slide_type": "subslide"}
 def check(name, ok, value):
@@ -214,7 +213,7 @@ print("not met:", not_met or "none")
 assert not not_met, f"targets not met: {not_met}"
 
 # %% [markdown]
-# What did not close the gap, recorded beside `gan_course.lab.DEFAULTS`: instance noise (constant or
+# What did not close the gap, recorded in `assets/lab/sweeps.md`: instance noise (constant or
 # annealed to 0), other learning rates and Adam betas, a separate critic learning rate, an
 # 8-dimensional latent, a deeper generator, and wider networks (width 128 helped the grid a little,
 # at 3 to 3.4 times the CPU time). Nor is the average a cure on its own: after 6,000 steps, when the

@@ -15,6 +15,9 @@ What each model k does per generator step (Goodfellow et al. 2014, Algorithm 1):
   x_hat = eps x + (1 - eps) G(z) (Gulrajani et al. 2017, Eq. 3), per sample and per model;
 * ``BatchedSpectralNorm``: W / sigma(W) with sigma estimated by one power iteration per forward
   pass, u and v carried over (Miyato et al. 2018, Algorithm 1), on each model's stacked weights;
+* ``batched_r1_r2``: gamma1/2 E ||grad D(x)||^2 on real data (R1, Mescheder et al. 2018) and
+  gamma2/2 E ||grad D(G(z))||^2 on fakes (R2, Huang et al. 2024), on D's own forward pass;
+* the relativistic pairing loss (``losses.PAIRED``), whose G step scores a fresh real batch too;
 * weight clipping to [-c, c] and RMSProp (Arjovsky et al. 2017, Algorithm 1);
 * instance noise N(0, sigma^2 I) on D's inputs (Sønderby et al. 2017);
 * feature matching: G minimises ||E_x f(x) - E_z f(G(z))||^2 over D's last hidden features f instead of
@@ -71,6 +74,8 @@ class Setting:
     g_ema: float = 0.0  # decay beta of an exponential moving average of G's weights, sampled at snapshots; 0 = off
     feature_matching: bool = False  # G matches the mean of D's last hidden features on real data (Salimans et al. 2016)
     minibatch_kernels: int = 0  # minibatch discrimination with this many kernels B on D's last hidden layer; 0 = off
+    r1_weight: float = 0.0  # gamma of R1 = gamma/2 E ||grad D(x)||^2 on real data (Mescheder et al. 2018); 0 = off
+    r2_weight: float = 0.0  # gamma of R2 = gamma/2 E ||grad D(G(z))||^2 on fakes (Huang et al. 2024); 0 = off
 
     def validate(self):
         losses.get(self.loss)
@@ -93,6 +98,10 @@ class Setting:
         if (not isinstance(self.minibatch_kernels, (int, np.integer)) or isinstance(self.minibatch_kernels, bool)
                 or self.minibatch_kernels < 0):
             raise ValueError(f"minibatch_kernels must be an integer >= 0, got {self.minibatch_kernels!r}")
+        for name in ("r1_weight", "r2_weight"):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and v >= 0):
+                raise ValueError(f"{name} must be a number >= 0, got {v!r}")
         if not isinstance(self.seed, (int, np.integer)) or isinstance(self.seed, bool) or self.seed < 0:
             raise ValueError(f"seed must be an integer >= 0, got {self.seed!r}")
         return self
@@ -100,7 +109,8 @@ class Setting:
     def cost_key(self):
         """Settings with equal keys cost the same per step and may share a batch."""
         return (self.n_critic, self.penalty_weight > 0, self.spectral_norm, self.clip is not None,
-                self.optimizer, tuple(self.betas), self.feature_matching, int(self.minibatch_kernels))
+                self.optimizer, tuple(self.betas), self.feature_matching, int(self.minibatch_kernels),
+                self.r1_weight > 0 or self.r2_weight > 0, self.loss in losses.PAIRED)
 
     def as_dict(self):
         d = asdict(self)
@@ -264,6 +274,21 @@ def batched_gradient_penalty(D, real, fake, eps):
     return (grad.norm(dim=-1) - 1).pow(2).mean(-1)
 
 
+def batched_r1_r2(real_logits, fake_logits, real, fake, gamma1, gamma2):
+    """Per-model R1 + R2: gamma1/2 E_x ||grad_x D(x)||^2 + gamma2/2 E_z ||grad D(G(z))||^2, shape (K,).
+
+    R1 on real data (Mescheder et al. 2018, Eq. 9), R2 the same on fakes (Huang et al. 2024, Eq. 3).
+    ``real_logits`` (K, N) = D(real) with ``real`` (K, N, d) requiring grad (likewise the fakes), so
+    D's forward pass of the loss is reused; ``gamma1``, ``gamma2`` (K,) tensors, a zero skips nothing
+    but adds 0. The gradient of sum_kn D_k(x_kn) in x_kn is model k's at that sample alone."""
+    pen = real_logits.new_zeros(real_logits.shape[0])
+    for logits, x, gamma in ((real_logits, real, gamma1), (fake_logits, fake, gamma2)):
+        if bool((gamma > 0).any()):
+            (grad,) = torch.autograd.grad(logits.sum(), x, create_graph=True)  # (K, N, d)
+            pen = pen + gamma / 2 * grad.pow(2).sum(-1).mean(-1)
+    return pen
+
+
 # ----------------------------------------------------------------------------------------------
 # optimizer over the stack: per-model learning rates, elementwise state
 # ----------------------------------------------------------------------------------------------
@@ -287,20 +312,36 @@ class BatchedOptimizer:
     @torch.no_grad()
     def step(self):
         self.t += 1
-        b1, b2 = self.betas
-        for p, m, v in zip(self.params, self.m, self.v):
+        if self.name == "adam":
+            return self._adam_foreach()
+        for p, v in zip(self.params, self.v):  # RMSProp
             if p.grad is None:
                 continue
             g = p.grad
             lr = self.lr.view(-1, *([1] * (p.ndim - 1)))
-            if self.name == "adam":
-                m.lerp_(g, 1 - b1)
-                v.mul_(b2).addcmul_(g, g, value=1 - b2)
-                denom = (v.sqrt() / math.sqrt(1 - b2**self.t)).add_(self.eps)
-                p.sub_(lr / (1 - b1**self.t) * m / denom)
-            else:
-                v.mul_(self.alpha).addcmul_(g, g, value=1 - self.alpha)
-                p.sub_(lr * g / v.sqrt().add_(self.eps))
+            v.mul_(self.alpha).addcmul_(g, g, value=1 - self.alpha)
+            p.sub_(lr * g / v.sqrt().add_(self.eps))
+
+
+    def _adam_foreach(self):
+        """Adam for every parameter at once: m <- lerp(m, g, 1 - b1), v <- b2 v + (1 - b2) g^2,
+        p <- p - lr / (1 - b1^t) m / (sqrt(v) / sqrt(1 - b2^t) + eps) (Kingma & Ba 2015, Algorithm 1),
+        as torch._foreach_* calls: a dozen kernel launches per step instead of eight per parameter, which
+        is much of a small model's step on the CPU."""
+        b1, b2 = self.betas
+        live = [i for i, p in enumerate(self.params) if p.grad is not None]
+        ps, ms, vs = ([x[i] for i in live] for x in (self.params, self.m, self.v))
+        gs = [p.grad for p in ps]
+        torch._foreach_lerp_(ms, gs, 1 - b1)
+        torch._foreach_mul_(vs, b2)
+        torch._foreach_addcmul_(vs, gs, gs, value=1 - b2)
+        denom = torch._foreach_sqrt(vs)
+        torch._foreach_div_(denom, math.sqrt(1 - b2**self.t))
+        torch._foreach_add_(denom, self.eps)
+        scale = self.lr / (1 - b1**self.t)  # (K,)
+        upd = torch._foreach_mul(ms, [scale.view(-1, *([1] * (p.ndim - 1))) for p in ps])
+        torch._foreach_div_(upd, denom)
+        torch._foreach_sub_(ps, upd)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -426,6 +467,10 @@ class BatchedGAN:
         self.sig = self.sig0  # this step's instance-noise std per model (annealed where noise_decay)
         self.use_gp = s0.penalty_weight > 0
         self.lam = torch.tensor([s.penalty_weight for s in settings], device=device, dtype=dtype)
+        self.use_r = s0.r1_weight > 0 or s0.r2_weight > 0  # R1/R2: D's input gradients at real / fake samples
+        self.paired = s0.loss in losses.PAIRED  # the G loss scores a real batch too (relativistic pairing)
+        self.gamma1, self.gamma2 = (torch.tensor([getattr(s, f) for s in settings], device=device, dtype=dtype)
+                                    for f in ("r1_weight", "r2_weight"))
         self.clips = torch.tensor([s.clip or 0.0 for s in settings], device=device, dtype=dtype).view(K, 1, 1)
         self.field_lims, self.field_n = field_lims, field_n
         if field_lims is not None:
@@ -477,8 +522,13 @@ class BatchedGAN:
         return (out, h) if hidden else out
 
     def d_loss(self, x, x_fake):
-        """(K,) D/critic loss of each model: its loss pair's D side (+ lambda_k GP_k)."""
-        loss = _apply(self.groups, 0, self.K, self.critic(self.noisy(x))[..., 0], self.critic(self.noisy(x_fake))[..., 0])
+        """(K,) D/critic loss of each model: its loss pair's D side (+ lambda_k GP_k, + R1 + R2)."""
+        if self.use_r:
+            x, x_fake = x.requires_grad_(True), x_fake.requires_grad_(True)
+        real_logits, fake_logits = self.critic(self.noisy(x))[..., 0], self.critic(self.noisy(x_fake))[..., 0]  # (K, B)
+        loss = _apply(self.groups, 0, self.K, real_logits, fake_logits)
+        if self.use_r:
+            loss = loss + batched_r1_r2(real_logits, fake_logits, x, x_fake, self.gamma1, self.gamma2)
         if self.use_gp:
             eps = torch.stack([torch.rand((self.B, 1), generator=g, device=self.device, dtype=self.dtype)
                                for g in self.g_pen])
@@ -487,13 +537,17 @@ class BatchedGAN:
 
     def g_loss_of(self, x_fake):
         """(K,) generator loss of each model at fake samples x_fake (K, N, 2); with feature matching,
-        ||mean f(real) - mean f(x_fake)||^2 against a fresh real batch (Salimans et al. 2016, Sec. 3.1)."""
+        ||mean f(real) - mean f(x_fake)||^2 against a fresh real batch (Salimans et al. 2016, Sec. 3.1); a
+        paired loss also scores a fresh real batch."""
         if self.s0.feature_matching:
             _, h_fake = self.critic(self.noisy(x_fake), hidden=True)
             with torch.no_grad():
                 _, h_real = self.critic(self.noisy(self.real()), update_sn=False, hidden=True)
             return feature_matching_loss(h_real, h_fake)
-        return _apply(self.groups, 1, self.K, self.critic(self.noisy(x_fake))[..., 0])
+        fake = self.critic(self.noisy(x_fake))[..., 0]
+        if self.paired:
+            return _apply(self.groups, 1, self.K, fake, self.critic(self.noisy(self.real()))[..., 0])
+        return _apply(self.groups, 1, self.K, fake)
 
     # -- one generator step --------------------------------------------------------------------
     def step(self):

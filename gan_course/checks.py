@@ -130,3 +130,14 @@ def device_arg(v):
         return device(v)
     except ValueError as e:
         raise argparse.ArgumentTypeError(str(e))
+
+
+def stop_if_interrupted(history):
+    """Raise ``KeyboardInterrupt`` if ``history`` (a ``training.History``) says its run was interrupted.
+
+    ``training.train_gan`` catches Ctrl-C and returns the history so far; a loop over several runs
+    calls this after each one, so that one Ctrl-C stops the whole loop (and the notebook cell), not
+    just the current run. Returns ``history`` otherwise."""
+    if getattr(history, "interrupted", False):
+        raise KeyboardInterrupt("interrupted: stopping the loop over runs (the finished runs are kept)")
+    return history

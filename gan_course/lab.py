@@ -12,17 +12,23 @@ hinge-sn       hinge loss, spectral normalisation on every D layer (Miyato et al
 ============== ===============================================================================
 
 WGAN-GP and hinge + SN sample from a moving average of the generator's weights (``Setting.g_ema``,
-Yazici et al. 2019). ``DEFAULTS`` holds the tuned settings (see its comments for why); ``train`` runs
+Yazici et al. 2019). ``DEFAULTS`` holds the tuned settings (why: assets/lab/sweeps.md); ``train`` runs
 one setting over several seeds as one batch (``batched.train_batched``); ``precompute`` makes the
 lab's shipped grid and the 10-seed results in ``assets/lab/``. What goes to disk, and how, is
-``store``'s; the command line is ``lab_cli``'s::
+``store``'s; the command line is ``lab_cli``'s. ``PRESETS`` are whole recipes per
+dataset (loss, knobs, steps, networks): ``fast`` (the non-saturating GAN with R1, one D step) and the
+slower tuned WGAN-GP and hinge + SN; ``train_preset`` runs one, ``precompute_presets`` times them::
 
     python -m gan_course.lab train --dataset ring8 --loss wgan-gp --seed 3 --seed 4 --out DIR
     python -m gan_course.lab precompute --out assets/lab --overwrite-assets
+    python -m gan_course.lab train --dataset ring8 --preset fast --seed 3 --out DIR
+    python -m gan_course.lab presets --preset fast --seeds 10    # assets/lab/presets.json
 """
 import sys
 import time
-from dataclasses import replace
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -39,49 +45,7 @@ _ADAM_GAN = (0.5, 0.999)  # DCGAN's Adam for the BCE/LS losses
 _ADAM_WGAN = (0.5, 0.9)  # Gulrajani et al. 2017's Adam for critics
 
 #: Tuned defaults, one per loss (shared by ring8 and grid25). Width 64, depth 3, batch 256, z ~ N(0, I_2).
-# Why (measured on this CPU with scripts/lab_sweep.py: seeds 10-13, width 64, batch 256):
-# * wgan-gp: the paper's lambda = 10 with lr 1e-3 left the grid at 11 modes and 1.5% high quality after 6,000
-#   steps (ring: 75% HQ). lambda = 1 helps (grid 23.5 modes, 14.5% HQ at 4,000 steps), a larger lr more:
-#   lr 2e-3 / 3e-3 / 5e-3 gave the grid 25 / 25 / 24.75 modes with 50 / 59 / 82% HQ at 4,000 steps, and the
-#   ring 8 modes on every seed with 96% HQ at lr 5e-3. The lr decays linearly to 0, which lets the samples
-#   settle into the modes at the end. Over seeds 0-9, 6,000 steps gave every ring mode and every grid mode
-#   on every seed (95% / 90% HQ); 10,000 steps lifted the grid to 94% HQ (95.4% on seeds 10-13) but lost a
-#   ring mode on seed 9 (47% HQ there), so 6,000 until the average below. lambda = 0.1 (the toy script's)
-#   gave 92.8% on the grid.
-#   Width 128 (lr 1e-3) helps too (grid 38% HQ against 14.5%) but costs 3x per model on the CPU.
-#   Not adopted (grid HQ, seeds 10-19 unless said): instance noise sigma 0.1 with 10,000 steps kept every mode
-#   on every seed, 98.3% HQ on the ring but 92.9% on the grid; the same noise annealed to 0 over the run
-#   (Setting.noise_decay) 92.4%, with lambda = 0.1 91.4%; 20,000 steps 94.2% (seeds 10-13), annealed noise
-#   91.3%; a latent of 8 dimensions 94.6% (seeds 10-13); width 96 95.5% and width 128 95.7% (seeds 10-13,
-#   against 95.4% at width 64) at 2.2x and 3.4x the CPU time.
-#   The misses are bridges between neighbouring grid modes (more than 6 std from any centre), not blur.
-#   What closed the gap: hinge + SN's schedule (20,000 steps, lr decaying to 0) with samples from a moving
-#   average of G's weights (g_ema = 0.999, Yazici et al. 2019; see hinge-sn). Grid HQ over seeds 10-17 at
-#   20,000 steps, plain G -> averaged G: lr 2e-3 94.8% -> 95.1% (min 92.8%); lr 3e-3 94.3% (min 88.0%)
-#   -> 96.9% (min 96.0%), every mode on every seed; lr 5e-3 86.9% -> 90.2%, one seed unstable (44%).
-#   The ring at lr 2e-3: 96.1% -> 97.4% (min 96.0%). At 6,000 steps the average did not help (lr 5e-3:
-#   91.9% -> 92.1 / 90.6% with beta 0.99 / 0.999), the lr is still large when it starts to count. A
-#   5-layer G (D unchanged) gave 93.7% at 6,000 steps and lost a seed (18%) at 10,000. The shipped seeds
-#   0-9 with lr 3e-3: every mode on every seed, 97.2% (ring) and 97.0% (grid) HQ. Early snapshots show
-#   the average too, which lags: ring, seed 0, live G -> average: 8 -> 0 modes at 2,500 and 5,000 steps,
-#   7 -> 8 at 7,500, and 76.2% -> 97.3% HQ at the end.
-# * hinge-sn: SN bounds each layer, so the critic is far below 1-Lipschitz on these scales and learns
-#   slowly: with one critic step it found 1-2 ring modes, so n_critic 5. lr 5e-3 over 6,000 steps missed
-#   a ring mode on 1 of 10 seeds (grid 73% HQ); lr 2e-3 over 10,000 steps gave every mode on every seed
-#   (seeds 10-13: 89% ring / 92% grid HQ; seeds 0-9: 94% / 90%). Its grid HQ still climbed at the end, so
-#   20,000 steps: 96.1% on the grid (seeds 10-13, min 95.2%), 95.6% on the ring with every mode; the shipped
-#   seeds 0-9 gave every mode on every seed with 95.1% (ring) and 94.8% (grid) HQ. 30,000 steps gave less
-#   (grid 93.4%, seeds 10-13). The samples come from a moving average of G's weights (g_ema = 0.999,
-#   Yazici et al. 2019), which smooths out G's last oscillations: over seeds 10-17 at 20,000 steps,
-#   grid HQ 93.8% (min 88.0%) -> 96.0% (min 95.2%), ring 96.3% (min 92.2%) -> 97.5% (min 96.6%), every
-#   mode on every seed; beta 0.99 / 0.995 / 0.9995 gave grid 94.1 / 94.6 / 96.0%, and 0.9999 (an average
-#   over ~10,000 steps of a moving G) collapsed to 3% HQ. The shipped seeds 0-9: every mode on every
-#   seed, 97.5% (ring) and 95.9% (grid) HQ. What did not help at 10,000 steps (grid HQ):
-#   annealed instance noise 90.1% (seeds 10-19), lr 5e-3 80.3%, Adam betas (0, 0.9) 88.8%, lr_d 4e-3
-#   with lr_g 1e-3 61.8%, an 8-dimensional latent 87.1% (seeds 10-13); width 128 93.2% (seeds 10-13,
-#   3x the time).
-# * minimax / nonsaturating / least squares: DCGAN's Adam (0.5, 0.999), lr 1e-3, one D step.
-# * wgan-clip: RMSProp as in Arjovsky et al. (2017), c = 0.01, lr 1e-4 (their 5e-5 is too slow for 2,000 steps).
+#: Why, with the measurements and what did not work: assets/lab/sweeps.md (scripts/lab_sweep.py).
 DEFAULTS = {
     "minimax": dict(setting=batched.Setting("minimax", lr_d=1e-3, lr_g=1e-3, betas=_ADAM_GAN, n_critic=1),
                     steps=2000),
@@ -97,6 +61,35 @@ DEFAULTS = {
                                              spectral_norm=True, lr_decay=True, g_ema=0.999), steps=20000),
 }
 WIDTH, DEPTH, BATCH = 64, 3, 256
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One preset's recipe for one dataset: a ``batched.Setting`` (seed 0), its steps and networks."""
+
+    setting: batched.Setting
+    steps: int
+    width: int = WIDTH
+    depth: int = DEPTH
+    batch_size: int = BATCH
+    latent_dim: int = 2
+    note: str = ""
+
+
+#: Presets: a recipe per dataset. "fast" takes one D step per G step (about a minute of one core on
+#: ring8); measured so far it covers every mode but reaches 91-93% high quality, short of the 95% target
+#: (assets/lab/sweeps.md). "tuned-wgan-gp" and "tuned-hinge-sn" are the lab's slower tuned defaults,
+#: which meet every target. ``python -m gan_course.lab presets`` times each seed alone into
+#: assets/lab/presets.json (not shipped yet).
+PRESETS = {
+    # the non-saturating GAN with R1 (Mescheder et al. 2018), one D step, lr decaying linearly to 0 and
+    # samples from a moving average of G's weights (Yazici et al. 2019)
+    "fast": {ds: Recipe(batched.Setting("nonsaturating", lr_d=1e-3, lr_g=1e-3, betas=_ADAM_GAN, n_critic=1,
+                                        r1_weight=1.0, lr_decay=True, g_ema=0.999), steps)
+             for ds, steps in (("ring8", 10000), ("grid25", 20000))},
+    "tuned-wgan-gp": {ds: Recipe(DEFAULTS["wgan-gp"]["setting"], DEFAULTS["wgan-gp"]["steps"]) for ds in DATASETS},
+    "tuned-hinge-sn": {ds: Recipe(DEFAULTS["hinge-sn"]["setting"], DEFAULTS["hinge-sn"]["steps"]) for ds in DATASETS},
+}
 
 #: the values each lab slider offers
 LR_VALUES = (1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 5e-3, 1e-2)
@@ -131,6 +124,26 @@ def make_setting(loss, seed=0, lr=None, n_critic=None, penalty_weight=None, nois
         s = replace(s, feature_matching=bool(feature_matching))
     if minibatch_kernels is not None:
         s = replace(s, minibatch_kernels=int(minibatch_kernels))
+    return s.validate()
+
+
+def recipe(preset, dataset_name):
+    """The ``Recipe`` of preset ``preset`` for ``dataset_name``, with clear errors for unknown names."""
+    if preset not in PRESETS:
+        raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+    dataset(dataset_name)
+    return PRESETS[preset][dataset_name]
+
+
+def preset_setting(preset, dataset_name, seed=0, lr=None, n_critic=None, noise_sigma=None):
+    """The ``batched.Setting`` of a preset for one dataset and seed, some knobs replaced."""
+    s = replace(recipe(preset, dataset_name).setting, seed=int(seed))
+    if lr is not None:
+        s = replace(s, lr_d=float(lr), lr_g=float(lr))
+    if n_critic is not None:
+        s = replace(s, n_critic=int(n_critic))
+    if noise_sigma is not None:
+        s = replace(s, noise_sigma=float(noise_sigma))
     return s.validate()
 
 
@@ -171,11 +184,32 @@ def train(dataset_name, loss, seeds, steps=None, device=None, progress=True, cal
         raise ValueError(f"each seed once, got {seeds}: a repeated seed trains the same model twice")
     steps = default_steps(loss) if steps is None else steps
     settings = [make_setting(loss, s, **knobs) for s in seeds]
+    return train_settings(dataset_name, settings, steps, loss, device=device, progress=progress, callback=callback,
+                          n_snapshots=n_snapshots, tuned=all(v is None for v in knobs.values()))
+
+
+def train_preset(dataset_name, preset, seeds, steps=None, device=None, progress=True, callback=None, n_snapshots=2,
+                 **knobs):
+    """``train`` for a preset's recipe (its loss, knobs, steps and networks): one dict per seed, with
+    ``loss`` the preset's name."""
+    r = recipe(preset, dataset_name)
+    settings = [preset_setting(preset, dataset_name, s, **knobs) for s in seeds]
+    return train_settings(dataset_name, settings, r.steps if steps is None else steps, preset, r.width, r.depth,
+                          r.batch_size, r.latent_dim, device, progress, callback, n_snapshots)
+
+
+def train_settings(dataset_name, settings, steps, loss, width=WIDTH, depth=DEPTH, batch_size=BATCH, latent_dim=2,
+                   device=None, progress=True, callback=None, n_snapshots=2, tuned=False):
+    """Train ``settings`` (one per seed) on a lab dataset as one batch; the dicts of ``train``."""
+    toy = dataset(dataset_name)
     snaps = snapshot_steps(steps, n_snapshots)
-    res = batched.train_batched(settings, toy, steps, WIDTH, DEPTH, BATCH, device=device, snapshot_steps=snaps,
-                                n_snapshot=metrics.N_EVAL, field_lims=(-LIMS[dataset_name], LIMS[dataset_name]),
-                                field_n=FIELD_N, progress=progress, callback=callback)
-    return results_of(res, settings, dataset_name, loss, toy, tuned=all(v is None for v in knobs.values()))
+    cpu0 = time.process_time()
+    res = batched.train_batched(settings, toy, steps, width, depth, batch_size, latent_dim, device=device,
+                                snapshot_steps=snaps, n_snapshot=metrics.N_EVAL,
+                                field_lims=(-LIMS[dataset_name], LIMS[dataset_name]), field_n=FIELD_N,
+                                progress=progress, callback=callback)
+    cpu = time.process_time() - cpu0
+    return [{**r, "cpu_seconds": cpu} for r in results_of(res, settings, dataset_name, loss, toy, tuned=tuned)]
 
 
 def results_of(res, settings, dataset_name, loss, toy, tuned=False):
@@ -335,6 +369,44 @@ def precompute(out=ASSETS, device=None, seeds=range(10), progress=True, workers=
                     device=r["device"], setting=r["setting"]) for r in runs if r["kind"] == "results"]
     store.write_lab_results(out, results, WIDTH, DEPTH, BATCH, time.perf_counter() - t0)
     return out
+
+
+def precompute_presets(out=ASSETS / "presets.json", presets=("fast",), seeds=range(10), solo=True, device=None,
+                       progress=True, datasets=tuple(DATASETS)):
+    """Train each preset on each dataset for every seed and write ``presets.json``: per run the final
+    modes covered, high-quality share, wall and CPU seconds (``time.process_time``) and the thread count.
+
+    ``solo``: each seed alone (K = 1), so a run's seconds are what one lecturer's run costs; otherwise the
+    seeds of a preset and dataset train as one batch (the same runs; the seconds are the batch's)."""
+    runs, t0 = [], time.perf_counter()
+    for preset in presets:
+        for ds in datasets:
+            groups = [[s] for s in seeds] if solo else [list(seeds)]
+            for g in groups:
+                for r in train_preset(ds, preset, g, device=device, progress=progress):
+                    st = r["stats"][-1]
+                    runs.append(dict(preset=preset, dataset=ds, seed=r["setting"].seed, steps=int(r["steps"][-1]),
+                                     modes_covered=st.modes_covered, n_modes=st.n_modes, hq_fraction=st.hq_fraction,
+                                     reverse_kl=store.finite_or_none(st.reverse_kl), seconds=r["seconds"],
+                                     cpu_seconds=r["cpu_seconds"], models_in_batch=len(g), device=r["device"],
+                                     setting=r["setting"].as_dict()))
+                    print(f"{preset} {ds} seed {runs[-1]['seed']}: {st}, {r['cpu_seconds']:.1f} CPU s", flush=True)
+    summary = {}
+    for preset in presets:
+        for ds in datasets:
+            rs = [r for r in runs if r["preset"] == preset and r["dataset"] == ds]
+            cpu = [r["cpu_seconds"] for r in rs]
+            summary[f"{preset}/{ds}"] = dict(
+                mean_modes=float(np.mean([r["modes_covered"] for r in rs])),
+                min_modes=min(r["modes_covered"] for r in rs),
+                mean_hq=float(np.mean([r["hq_fraction"] for r in rs])), min_hq=min(r["hq_fraction"] for r in rs),
+                median_cpu_s=float(np.median(cpu)), max_cpu_s=max(cpu), seeds=len(rs))
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    json.dump(dict(command="python -m gan_course.lab presets" + ("" if solo else " --batched"),
+                   threads=torch.get_num_threads(), solo=solo, summary=summary, runs=runs,
+                   seconds=time.perf_counter() - t0), open(out, "w"), indent=1)
+    return summary
 
 
 def load_results(folder=ASSETS):

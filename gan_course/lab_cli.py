@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from . import checks, lab, store
 
@@ -24,7 +25,7 @@ device_arg = checks.device_arg
 
 def parser():
     p = argparse.ArgumentParser(prog="python -m gan_course.lab", description="The mode-collapse lab of the GAN course.")
-    sub = p.add_subparsers(dest="command", required=True, metavar="{train,precompute}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{train,precompute,presets}")
     t = sub.add_parser("train", help="train one setting over one or more seeds (one batch)",
                        description="Train one lab setting for each --seed (all seeds as one batch) and write, per "
                                    "seed, DIR/seed_S/samples.npy (2,500 samples of the final generator, shape "
@@ -35,7 +36,12 @@ def parser():
                                    "\"partial\": true in metrics.json.")
     t.add_argument("--dataset", required=True, choices=sorted(lab.DATASETS), help="toy data: ring8 (8 Gaussians, "
                    "radius 2, std 0.02) or grid25 (25 Gaussians at {-4..4}^2, std 0.05)")
-    t.add_argument("--loss", required=True, choices=lab.LOSS_NAMES, help="GAN loss (see the module docstring)")
+    how = t.add_mutually_exclusive_group(required=True)
+    how.add_argument("--loss", choices=lab.LOSS_NAMES, help="GAN loss with its tuned defaults (see the module docstring)")
+    how.add_argument("--preset", choices=list(lab.PRESETS),
+                     help="a whole recipe for the dataset, its loss and knobs included: fast (the non-saturating GAN "
+                          "with R1, one D step), tuned-wgan-gp, tuned-hinge-sn (the lab's slower tuned defaults); "
+                          "see gan_course.lab.PRESETS and assets/lab/sweeps.md")
     t.add_argument("--seed", required=True, type=_nonneg_int, action="append",
                    help="random seed (integer >= 0); repeat for several seeds, trained together as one batch")
     t.add_argument("--steps", type=_pos_int, default=None,
@@ -62,31 +68,54 @@ def parser():
     pc.add_argument("--device", type=device_arg, default=None, help="torch device (default: cuda if present)")
     pc.add_argument("--workers", type=_pos_int, default=1, help="batches trained in parallel processes (default 1)")
     pc.add_argument("--quiet", action="store_true", help="no progress bars")
+    pp = sub.add_parser("presets", help="the presets' results over seeds, each seed timed alone (presets.json)",
+                        description="Train each --preset (default fast) on the datasets for seeds 0..N-1, each seed "
+                                    "alone on one thread, and write modes, high quality and CPU seconds per run.")
+    pp.add_argument("--preset", action="append", choices=list(lab.PRESETS), default=None, help="repeatable (default fast)")
+    pp.add_argument("--dataset", action="append", choices=sorted(lab.DATASETS), default=None,
+                    help="repeatable (default both)")
+    pp.add_argument("--seeds", type=_pos_int, default=10, help="seeds 0..N-1 (default 10)")
+    pp.add_argument("--batched", action="store_true", help="a preset's seeds as one batch (quicker, not timed per seed)")
+    pp.add_argument("--out", type=Path, default=lab.ASSETS / "presets.json", help="output JSON file")
+    pp.add_argument("--device", type=device_arg, default=None, help="torch device (default: cuda if present)")
+    pp.add_argument("--quiet", action="store_true", help="no progress bars")
     return p
 
 
 def seed_record(a, r):
     """The metrics.json of one seed's result ``r`` of ``lab.train``: its final (or last reached) snapshot."""
     s = r["stats"][-1]
-    return dict(dataset=a.dataset, loss=a.loss, seed=r["setting"].seed, steps=int(r["steps"][-1]),
+    net = lab.recipe(a.preset, a.dataset) if a.preset else lab.Recipe(None, 0)
+    return dict(dataset=a.dataset, loss=a.loss or r["setting"].loss, preset=a.preset, seed=r["setting"].seed,
+                steps=int(r["steps"][-1]),
                 partial=bool(r["partial"]), steps_done=r["steps_done"],
                 modes_covered=s.modes_covered, n_modes=s.n_modes, hq_fraction=s.hq_fraction,
                 reverse_kl=store.finite_or_none(s.reverse_kl), mode_counts=list(s.counts),
-                diverged_at=r["diverged_at"], setting=r["setting"].as_dict(), width=lab.WIDTH, depth=lab.DEPTH,
-                batch_size=lab.BATCH, seconds=r["seconds"], device=r["device"])
+                diverged_at=r["diverged_at"], setting=r["setting"].as_dict(), width=net.width, depth=net.depth,
+                batch_size=net.batch_size, latent_dim=net.latent_dim, seconds=r["seconds"],
+                cpu_seconds=r.get("cpu_seconds"), threads=torch.get_num_threads(), device=r["device"])
 
 
 def train_command(p, a):
     if len(set(a.seed)) != len(a.seed):
         p.error(f"argument --seed: each seed once, got {a.seed}")
     if a.penalty_weight is not None and a.loss != "wgan-gp":
-        p.error(f"argument --penalty-weight: applies to --loss wgan-gp only, not {a.loss}")
+        p.error(f"argument --penalty-weight: applies to --loss wgan-gp only, not {a.loss or '--preset ' + a.preset}")
     knobs = dict(lr=a.lr, n_critic=a.n_critic, penalty_weight=a.penalty_weight, noise_sigma=a.noise_sigma)
+    if a.preset:
+        knobs.pop("penalty_weight")
     try:
-        setting = lab.make_setting(a.loss, a.seed[0], **knobs)
+        if a.preset:
+            rec = lab.recipe(a.preset, a.dataset)
+            setting = lab.preset_setting(a.preset, a.dataset, a.seed[0], **knobs)
+            steps = rec.steps if a.steps is None else a.steps
+            net = (rec.width, rec.depth, rec.batch_size)
+        else:
+            setting = lab.make_setting(a.loss, a.seed[0], **knobs)
+            steps = lab.default_steps(a.loss) if a.steps is None else a.steps
+            net = (lab.WIDTH, lab.DEPTH, lab.BATCH)
         out = store.guard_output(a.out)
-        steps = lab.default_steps(a.loss) if a.steps is None else a.steps
-        desc = store.run_description(a.dataset, a.loss, steps, setting.as_dict(), lab.WIDTH, lab.DEPTH, lab.BATCH)
+        desc = store.run_description(a.dataset, a.loss or f"preset {a.preset}", steps, setting.as_dict(), *net)
         already = store.claim_run_folder(out, desc, a.mix_settings)
     except (ValueError, store.AssetError) as e:
         p.error(f"argument --out: {e}" if "folder" in str(e) else str(e))
@@ -94,7 +123,10 @@ def train_command(p, a):
     if again:
         print(f"note: {out} already holds seeds {again}; they will be replaced", file=sys.stderr)
     try:
-        runs = lab.train(a.dataset, a.loss, a.seed, a.steps, a.device, progress=not a.quiet, **knobs)
+        if a.preset:
+            runs = lab.train_preset(a.dataset, a.preset, a.seed, a.steps, a.device, progress=not a.quiet, **knobs)
+        else:
+            runs = lab.train(a.dataset, a.loss, a.seed, a.steps, a.device, progress=not a.quiet, **knobs)
     except KeyboardInterrupt:
         print(f"\ninterrupted before the first result could be kept: nothing written for seeds {a.seed} "
               f"({out / store.RUN_JSON} records the setting)", file=sys.stderr)
@@ -129,6 +161,11 @@ def main(argv=None):
     a = p.parse_args(argv)
     if a.command == "precompute":
         return precompute_command(p, a)
+    if a.command == "presets":
+        lab.precompute_presets(a.out, tuple(a.preset or ("fast",)), range(a.seeds), not a.batched, a.device,
+                               progress=not a.quiet, datasets=tuple(a.dataset or lab.DATASETS))
+        print(f"wrote {a.out}")
+        return 0
     return train_command(p, a)
 
 

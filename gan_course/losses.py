@@ -75,6 +75,18 @@ def g_loss_least_squares(fake_scores):
     return 0.5 * (fake_scores - 1).pow(2).mean(-1)
 
 
+def d_loss_relativistic(real_logits, fake_logits):
+    """E softplus(-(D(x) - D(G(z)))): the relativistic pairing loss, each real paired with one fake
+    (RpGAN; Jolicoeur-Martineau 2019, Eq. 8 with f = softplus(-.); Huang et al. 2024, Eq. 2)."""
+    return F.softplus(fake_logits - real_logits).mean(-1)
+
+
+def g_loss_relativistic(fake_logits, real_logits):
+    """E softplus(-(D(G(z)) - D(x))): the generator's side of the pairing loss, the same pairs swapped
+    (Huang et al. 2024, Eq. 2). It needs real logits too: see ``PAIRED``."""
+    return F.softplus(real_logits - fake_logits).mean(-1)
+
+
 #: name -> (discriminator loss, generator loss)
 LOSSES = {
     "minimax": (d_loss_minimax, g_loss_minimax),
@@ -82,7 +94,10 @@ LOSSES = {
     "wasserstein": (d_loss_wasserstein, g_loss_wasserstein),
     "hinge": (d_loss_hinge, g_loss_hinge),
     "least_squares": (d_loss_least_squares, g_loss_least_squares),
+    "relativistic": (d_loss_relativistic, g_loss_relativistic),
 }
+#: losses whose generator side takes (fake_logits, real_logits): the G step also scores a real batch
+PAIRED = {"relativistic"}
 
 
 def get(name):

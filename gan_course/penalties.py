@@ -8,6 +8,8 @@
   (the variant Gulrajani et al. 2017 mention in Sec. 4; Petzka et al. 2018 argue for it).
 * ``r1_penalty``: 1/2 E_{x ~ p_data} ||grad_x D(x)||^2 on real samples only (Mescheder et al. 2018,
   Eq. 9, R1 = gamma/2 E ||grad D||^2; pass gamma as ``penalty_weight``).
+* ``r2_penalty``: the same on generated samples, 1/2 E_{x ~ p_g} ||grad_x D(x)||^2 (R2; Huang et al.
+  2024 pair R1 and R2 with the relativistic loss). ``r1_r2_penalty(g1, g2)`` makes their weighted sum.
 """
 import torch
 
@@ -59,11 +61,27 @@ def r1_penalty(D, real, fake=None):
     return 0.5 * (input_gradient_norm(D, real) ** 2).mean()
 
 
-PENALTIES = {"gp": gradient_penalty, "gp_one_sided": one_sided_gradient_penalty, "r1": r1_penalty}
+def r2_penalty(D, real, fake):
+    """1/2 mean_i ||grad D(x_g,i)||^2 on generated samples (R2, Huang et al. 2024); ``real`` is ignored."""
+    _batch_pair(real, fake)
+    return 0.5 * (input_gradient_norm(D, fake) ** 2).mean()
+
+
+def r1_r2_penalty(gamma1, gamma2):
+    """The penalty f(D, real, fake) = gamma1 R1 + gamma2 R2 (use with ``penalty_weight`` 1)."""
+    if not (gamma1 >= 0 and gamma2 >= 0):
+        raise ValueError(f"gamma1 and gamma2 must be >= 0, got {gamma1}, {gamma2}")
+
+    def penalty(D, real, fake):
+        return gamma1 * r1_penalty(D, real) + gamma2 * r2_penalty(D, real, fake)
+    return penalty
+
+
+PENALTIES = {"gp": gradient_penalty, "gp_one_sided": one_sided_gradient_penalty, "r1": r1_penalty, "r2": r2_penalty}
 
 
 def get(name):
-    """The penalty called ``name`` ('gp', 'gp_one_sided', 'r1'); a clear error otherwise."""
+    """The penalty called ``name`` ('gp', 'gp_one_sided', 'r1', 'r2'); a clear error otherwise."""
     if name not in PENALTIES:
         raise ValueError(f"unknown penalty {name!r}; choose one of {sorted(PENALTIES)}")
     return PENALTIES[name]

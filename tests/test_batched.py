@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from gan_course import batched, toys, training
+from gan_course import batched, penalties, toys, training
 from gan_course.batched import Setting
 
 
@@ -60,14 +60,19 @@ def solo_noise(s):
     return s.noise_sigma or None
 
 
+def solo_r(s):
+    """R1/R2 of the solo trainer: gamma1 penalties.r1_penalty + gamma2 penalties.r2_penalty (None if both 0)."""
+    return penalties.r1_r2_penalty(s.r1_weight, s.r2_weight) if s.r1_weight or s.r2_weight else None
+
+
 def run_solo(s, steps, B, width, depth):
     G, D = batched.init_pair(s.seed, width, depth)
     if s.spectral_norm:
         add_torch_sn(D, s.seed)
     training.train_gan(G, D, toys.ring8(), steps=steps, batch_size=B, lr_d=s.lr_d, lr_g=s.lr_g, betas=s.betas,
                        optimizer=s.optimizer, n_critic=s.n_critic, loss=s.loss, clip=s.clip,
-                       penalty=solo_gp(s.seed, B) if s.penalty_weight > 0 else None,
-                       penalty_weight=s.penalty_weight or 10.0, noise_sigma=solo_noise(s),
+                       penalty=solo_gp(s.seed, B) if s.penalty_weight > 0 else solo_r(s),
+                       penalty_weight=s.penalty_weight or 1.0, noise_sigma=solo_noise(s),
                        seed=s.seed, device="cpu", progress=False)
     return solo_weights(G, D)
 
@@ -88,6 +93,8 @@ CASES = {
     "WGAN-GP": [Setting("wasserstein", seed=s, lr_d=1e-3, lr_g=1e-3, n_critic=2, penalty_weight=w)
                 for s, w in ((0, 10.0), (1, 0.1))],
     "hinge + SN": [Setting("hinge", seed=s, lr_d=2e-3, lr_g=1e-3, n_critic=2, spectral_norm=True) for s in (2, 9)],
+    "R1 and R2": [Setting("nonsaturating", seed=s, lr_d=1e-3, lr_g=1e-3, n_critic=2, betas=(0.5, 0.999), r1_weight=g1,
+                          r2_weight=g2) for s, g1, g2 in ((14, 1.0, 0.0), (15, 0.3, 3.0), (16, 0.0, 10.0))],
     "WGAN clipping + RMSProp": [Setting("wasserstein", seed=s, lr_d=5e-4, lr_g=5e-4, n_critic=3, clip=c,
                                         optimizer="rmsprop") for s, c in ((4, 0.01), (6, 0.05))],
 }
@@ -106,6 +113,47 @@ def test_model_k_of_a_batch_matches_its_solo_run(float64, case):
         assert moved > 1e-3, "training should have moved the weights"
         err = max(max((a - b).abs().max().item() for a, b in zip(p, q)) for p, q in zip(solo, batched_weights(res, k)))
         assert err < 1e-10, f"{case}: model {k} differs from its solo run by {err:.2e}"
+
+
+def run_relativistic_solo(s, steps, B, width, depth):
+    """An independent one-model loop of the relativistic pairing loss with R1 + R2 (Huang et al. 2024),
+    drawing from the batched run's streams: data seeded s, latents s + 1; G's step scores a fresh real batch."""
+    G, D = batched.init_pair(s.seed, width, depth)
+    opt_d = torch.optim.Adam(D.parameters(), lr=s.lr_d, betas=s.betas)
+    opt_g = torch.optim.Adam(G.parameters(), lr=s.lr_g, betas=s.betas)
+    g_data, g_lat = torch.Generator().manual_seed(s.seed), torch.Generator().manual_seed(s.seed + 1)
+    ring, dt = toys.ring8(), torch.get_default_dtype()
+    for _ in range(steps):
+        for _ in range(s.n_critic):
+            x = ring.sample(B, generator=g_data).to(dt).requires_grad_(True)
+            with torch.no_grad():
+                xf = G(torch.randn((B, 2), generator=g_lat))
+            xf.requires_grad_(True)
+            dr, df = D(x), D(xf)
+            (gr,) = torch.autograd.grad(dr.sum(), x, create_graph=True)
+            (gf,) = torch.autograd.grad(df.sum(), xf, create_graph=True)
+            loss = -F.logsigmoid(dr - df).mean() + s.r1_weight / 2 * gr.pow(2).sum(1).mean() \
+                + s.r2_weight / 2 * gf.pow(2).sum(1).mean()
+            opt_d.zero_grad()
+            loss.backward()
+            opt_d.step()
+        df = D(G(torch.randn((B, 2), generator=g_lat)))
+        loss = -F.logsigmoid(df - D(ring.sample(B, generator=g_data).to(dt))).mean()
+        opt_g.zero_grad()
+        loss.backward()
+        opt_g.step()
+    return solo_weights(G, D)
+
+
+def test_relativistic_pairing_with_r1_r2_matches_an_independent_loop(float64):
+    settings = [Setting("relativistic", seed=s, lr_d=1e-3, lr_g=2e-3, n_critic=n, betas=(0.0, 0.99), r1_weight=g1,
+                        r2_weight=g2) for s, n, g1, g2 in ((3, 1, 1.0, 1.0), (4, 1, 0.1, 2.0))]
+    res = batched.train_batched(settings, toys.ring8(), 20, width=16, depth=2, batch_size=32, device="cpu",
+                                progress=False)
+    for k, s in enumerate(settings):
+        solo = run_relativistic_solo(s, 20, 32, 16, 2)
+        err = max(max((a - b).abs().max().item() for a, b in zip(p, q)) for p, q in zip(solo, batched_weights(res, k)))
+        assert err < 1e-10, f"model {k} differs from the independent loop by {err:.2e}"
 
 
 def test_float32_batch_matches_solo_over_a_few_steps():

@@ -235,3 +235,31 @@ def test_cli_bad_paths_fail_before_any_work(args, message):
 def test_setting_refuses_betas_outside_0_1():
     with pytest.raises(ValueError, match=r"betas must be Adam's \(beta1, beta2\), two numbers in \[0, 1\)"):
         batched.Setting(betas=(2, 0.9)).validate()
+
+
+def test_presets_cover_both_datasets_and_replace_knobs():
+    for preset, recipes in lab.PRESETS.items():
+        assert set(recipes) == set(lab.DATASETS), preset
+        for ds in lab.DATASETS:
+            s = lab.preset_setting(preset, ds, seed=4, lr=2e-3)
+            assert s.seed == 4 and s.lr_d == s.lr_g == 2e-3 and lab.recipe(preset, ds).steps > 0
+    assert lab.PRESETS["tuned-wgan-gp"]["ring8"].setting == lab.DEFAULTS["wgan-gp"]["setting"]
+    with pytest.raises(ValueError, match="unknown preset"):
+        lab.recipe("slow", "ring8")
+    with pytest.raises(ValueError, match="unknown dataset"):
+        lab.recipe("fast", "ring9")
+
+
+def test_cli_preset_writes_the_recipe_and_its_cost(tmp_path):
+    p = run_cli("train", "--dataset", "grid25", "--preset", "fast", "--seed", "2", "--steps", "3",
+                "--out", str(tmp_path / "out"), "--quiet", "--device", "cpu")
+    assert p.returncode == 0, p.stderr
+    m = json.load(open(tmp_path / "out/seed_2/metrics.json"))
+    r = lab.recipe("fast", "grid25")
+    assert m["preset"] == "fast" and m["loss"] == r.setting.loss and m["steps"] == 3 and m["threads"] == 1
+    assert m["setting"] == {**r.setting.as_dict(), "seed": 2} and m["width"] == r.width and m["cpu_seconds"] > 0
+    x = np.load(tmp_path / "out/seed_2/samples.npy")
+    assert m["modes_covered"] == metrics.mode_stats_for(x, toys.grid25()).modes_covered
+    p = run_cli("train", "--dataset", "ring8", "--preset", "fast", "--loss", "wgan-gp", "--seed", "1",
+                "--out", str(tmp_path / "o"))
+    assert p.returncode == 2 and "not allowed with" in p.stderr

@@ -80,3 +80,14 @@ def test_column_logits_are_refused():
 def test_hyphenated_loss_name_points_to_the_right_one():
     with pytest.raises(ValueError, match=r"loss names use underscores: 'least_squares'"):
         losses.get("least-squares")
+
+
+def test_relativistic_pairing_loss_by_hand():
+    # RpGAN: D minimises E -log sigmoid(D(x) - D(G(z))), G the same with the pair swapped (Huang et al. 2024)
+    r, f = torch.tensor([2.0, -1.0, 0.5]), torch.tensor([0.0, 1.0, 0.5])
+    d = torch.tensor([-math.log(1 / (1 + math.exp(-(a - b)))) for a, b in zip(r.tolist(), f.tolist())]).mean()
+    g = torch.tensor([-math.log(1 / (1 + math.exp(-(b - a)))) for a, b in zip(r.tolist(), f.tolist())]).mean()
+    assert losses.d_loss_relativistic(r, f).item() == pytest.approx(d.item(), rel=1e-6)
+    assert losses.g_loss_relativistic(f, r).item() == pytest.approx(g.item(), rel=1e-6)
+    assert losses.LOSSES["relativistic"] == (losses.d_loss_relativistic, losses.g_loss_relativistic)
+    assert losses.PAIRED <= set(losses.LOSSES)

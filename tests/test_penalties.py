@@ -105,3 +105,29 @@ def test_plugs_into_train_gan():
     hist = train_gan(G, D, toys.ring8(), steps=3, batch_size=32, loss="wasserstein", n_critic=2,
                      penalty=penalties.gradient_penalty, penalty_weight=10.0, progress=False, device="cpu")
     assert np.isfinite(hist.d_loss).all() and len(hist.d_loss) == 3
+
+
+def test_r1_and_r2_of_half_square_critic_are_half_mean_squared_norms():
+    # D(x) = 1/2 ||x||^2 has grad x: R1 = 1/2 mean ||x_real||^2, R2 = 1/2 mean ||x_fake||^2 (by hand)
+    real, fake = toys.ring8().sample(50, seed=1).double(), torch.randn(50, 2, dtype=torch.float64)
+    r1 = penalties.r1_penalty(HalfSquare(), real, fake).item()
+    r2 = penalties.r2_penalty(HalfSquare(), real, fake).item()
+    assert r1 == pytest.approx(0.5 * real.pow(2).sum(1).mean().item(), rel=1e-12)
+    assert r1 == pytest.approx(0.5 * 4.0, rel=0.01)  # ring8 points lie near radius 2 (std 0.02)
+    assert r2 == pytest.approx(0.5 * fake.pow(2).sum(1).mean().item(), rel=1e-12)
+    both = penalties.r1_r2_penalty(0.3, 2.0)(HalfSquare(), real, fake).item()
+    assert both == pytest.approx(0.3 * r1 + 2.0 * r2, rel=1e-12)
+    with pytest.raises(ValueError):
+        penalties.r1_r2_penalty(-1.0, 0.0)
+
+
+def test_r2_of_an_mlp_matches_finite_differences():
+    torch.manual_seed(0)
+    D = Discriminator(2, width=16, depth=2).double()
+    real, fake = torch.randn(7, 2, dtype=torch.float64), torch.randn(7, 2, dtype=torch.float64)
+    h, sq = 1e-6, []
+    with torch.no_grad():
+        for x in fake:
+            g = [(D((x + h * e)[None]) - D((x - h * e)[None])).item() / (2 * h) for e in torch.eye(2, dtype=torch.float64)]
+            sq.append(g[0] ** 2 + g[1] ** 2)
+    assert penalties.r2_penalty(D, real, fake).item() == pytest.approx(0.5 * np.mean(sq), rel=1e-6)
