@@ -70,6 +70,10 @@ class TrainConfig:
         checks.positive_int("check_every", self.check_every)
         checks.positive_int("n_snapshot", self.n_snapshot)
         losses.get(self.loss)
+        if self.loss in losses.PAIRED:
+            raise ValueError(f"loss {self.loss!r} pairs each fake with a real sample, so its generator step scores a real "
+                             "batch too, which train_gan does not do; train it with batched.train_batched "
+                             f"(batched.Setting(loss={self.loss!r}, ...)) or the lab's presets")
         if self.optimizer not in ("adam", "rmsprop"):
             raise ValueError(f"optimizer must be 'adam' or 'rmsprop', got {self.optimizer!r}")
         if self.clip is not None:

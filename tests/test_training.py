@@ -210,6 +210,7 @@ def test_old_names_say_what_they_were_renamed(old, new):
     (dict(betas=0.5), r"betas must be Adam's"),
     (dict(device="foo"), r"not a torch device: 'foo'"),
     (dict(loss="least-squares"), r"loss names use underscores: 'least_squares'"),
+    (dict(loss="relativistic"), r"loss 'relativistic' pairs each fake with a real sample.*batched.train_batched"),
 ])
 def test_bad_config_types_get_clear_messages(bad, message):
     G, D = small()
