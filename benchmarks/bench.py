@@ -296,7 +296,8 @@ def bench_time_to_quality(device, datasets=("ring8", "grid25"), seeds=(0, 1, 2),
                     trace, n_modes = ttq_course(ds, kind, what, seed, device, cap_s)
                 traces[ds, name, seed] = trace
                 per_seed.append(dict(seed=seed, final_modes=trace[-1][2], final_hq=trace[-1][3],
-                                     run_s=trace[-1][0], **_first_reach(trace, n_modes)))
+                                     run_s=trace[-1][0], **_first_reach(trace, n_modes),
+                                     trace=[[round(t, 3), st, m, round(hq, 4)] for t, st, m, hq in trace]))
             row = dict(dataset=ds, recipe=name, seeds=list(seeds), runs=per_seed)
             for level, _ in TTQ_LEVELS:
                 v = [r[level] for r in per_seed]
