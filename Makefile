@@ -23,10 +23,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -e ".[test]"
 	touch $(STAMP)
 
+# nbstripout as this clone's git filter (.gitattributes names it): outputs saved into a notebook
+# never reach git, so running a chapter in place leaves `git status` clean. language_info is what
+# the kernel writes into a notebook on opening; it differs between machines, so it is stripped too.
 setup: $(STAMP)
+	@if git rev-parse --git-dir >/dev/null 2>&1; then \
+	    $(BIN)/nbstripout --install --attributes .gitattributes && \
+	    git config filter.nbstripout.extrakeys "metadata.language_info"; fi
 
+# The file browser lists each chapter once: its notebook (the paired .py is hidden, not locked).
+HIDE_GLOBS := ["__pycache__", "*.pyc", ".ipynb_checkpoints", "[0-9][0-9]_*.py"]
 lab: setup
-	$(BIN)/jupyter lab chapters/
+	$(BIN)/jupyter lab chapters/ --ContentsManager.hide_globs='$(HIDE_GLOBS)'
 
 # Chromium for the browser test: Debian's package (playwright cannot download browsers here).
 browser-deps:
@@ -42,9 +50,12 @@ unit: setup
 chapters: setup
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --nbval-lax chapters
 
-# Regenerate every notebook from its .py source (the .py is the source of truth).
+# Regenerate every notebook from its .py source (the .py is the source of truth), mark solutions
+# and slides (scripts/mark_slides.py), then write the .py back exactly as a JupyterLab save would.
 notebooks: setup
-	$(BIN)/jupytext --update --to ipynb chapters/*.py
+	$(BIN)/jupytext --update --to ipynb chapters/[0-9][0-9]_*.py
+	$(BIN)/python scripts/mark_slides.py chapters/[0-9][0-9]_*.ipynb
+	$(BIN)/jupytext --to py:percent chapters/[0-9][0-9]_*.ipynb
 
 # The executed static site: _site/index.html (reuses notebooks that `make test` executed).
 site: setup

@@ -1,7 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -18,7 +16,7 @@
 # Source: Goodfellow (2016), *NIPS 2016 Tutorial: Generative Adversarial Networks*, Sec. 2.1 (maximum
 # likelihood as KL) and Sec. 3.2.5 (the choice of divergence).
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import math
 
 import matplotlib.pyplot as plt
@@ -185,7 +183,7 @@ plt.show()
 # **1.** Move the modes closer: $p = 0.4\,\mathcal N(-d/2, 0.6^2) + 0.6\,\mathcal N(d/2, 0.6^2)$. For which
 # separations $d$ does the reverse-KL fit still pick a single mode? (Start BFGS at each mode.)
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 for d in [1.0, 2.0, 2.5, 3.0, 4.0]:
     p_d = gc.toys.GaussianMixture1D((-d / 2, d / 2), (0.6, 0.6), (0.4, 0.6))
     fs = likelihood.reverse_kl_fits(p_d)
@@ -199,7 +197,7 @@ assert abs(a.mu - b.mu) < 1e-3, "close modes: a single reverse-KL minimum"
 # **2.** Fit $(\mu, \log\sigma)$ by gradient descent on the average NLL of the samples with `torch.optim.Adam`,
 # as a deep generative model would, and compare with the closed-form maximum-likelihood fit.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 xs = torch.tensor(samples)
 theta = torch.zeros(2, dtype=torch.float64, requires_grad=True)  # (mu, log sigma)
 opt = torch.optim.Adam([theta], lr=0.05)
@@ -217,7 +215,7 @@ assert abs(theta[0].item() - mu_ml) < 1e-3 and abs(theta[1].exp().item() - sigma
 # **3.** Fit the Gaussian by minimising $\mathrm{JSD}(p_{data}\|q)$ instead (`gc.divergences.js_divergence`,
 # Nelder–Mead) from three starts: the forward fit and each mode. Which behaviour does JSD resemble?
 
-# %% slideshow={"slide_type": "subslide"} tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 from scipy.optimize import minimize
 
 

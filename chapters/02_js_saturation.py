@@ -1,7 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -17,7 +15,7 @@
 #
 # Run time: about a minute on a laptop CPU.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import math
 
 import matplotlib.pyplot as plt
@@ -256,7 +254,7 @@ assert real_stats.modes_covered == 8 and real_stats.hq_fraction > 0.97
 # $W_1$ between $P_0$ and $Q_s$ for $s \in [0, 1.5]$ with `gc.manifolds.product_divergences`.
 # When is JSD informative here, and why? (Hint: the supports overlap for $s < 1$.)
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 def shifted(s):
     return lambda a, y: np.where((a == 0) & (y >= s) & (y <= 1 + s), 1.0, 0.0)
 
@@ -272,7 +270,7 @@ for s in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5):
 # differ by the factor $D/(1-D)$ evaluated at $G(z)$. Check this against the run above: plot
 # the ratio of the two recorded gradient norms against $\text{mean}\,D(G(z))$.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 ratio = run["minimax"] / run["nonsaturating"]
 odds = run["d_fake"] / (1 - run["d_fake"])
 fig, ax = plt.subplots(figsize=(4.5, 3.5))

@@ -1,7 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -17,7 +15,7 @@
 #
 # Run time: about a minute on a laptop CPU.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import copy
 import math
 
@@ -224,7 +222,7 @@ assert blur_fixed > 1.5 * blur_ada, "fixed noise should leave a blurred fit (on 
 # gradient at a generated point has size $|\theta|\,\mathrm{sigmoid}(-\theta^2/2\sigma^2)/\sigma^2$.
 # Which $\sigma$ maximises it for $\theta = 1$? Check with `gc.smoothing.generator_field` (one point per line).
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 theta = 1.0
 sig = np.logspace(-1.3, 0.7, 200)
 closed = theta / sig**2 / (1 + np.exp(theta**2 / (2 * sig**2)))
@@ -242,7 +240,7 @@ plt.show()
 # $\mathrm{JSD} \approx \theta^2 / (8\sigma^2)$ (a quarter of $\mathrm{KL} = \theta^2/2\sigma^2$). Check it numerically.
 # What does it say about the gradient of the JSD when the noise is much larger than the remaining error?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 for s in (0.5, 1.0, 2.0):
     t = 0.05
     print(f"sigma = {s}: JSD = {gc.smoothing.smoothed_lines_js(t, s):.3e}, theta^2/(8 sigma^2) = {t**2 / (8 * s**2):.3e}")

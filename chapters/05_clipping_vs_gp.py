@@ -1,7 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -16,7 +14,7 @@
 # norm does none of this, and WGAN-GP spreads over the toys' modes without collapsing (short runs
 # here: not yet all modes on every seed). Runs in about a minute on a CPU.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import copy
 import time
 
@@ -304,7 +302,7 @@ for lam in (setting.penalty_weight, 10.0):
 # norm over the whole batch. Compute both on the ring's penalised critic from above and compare
 # them with `gradient_penalty`.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 f = critics["ring8", "gradient penalty"]
 x, xt = gc.toys.ring8().sample(256, seed=7), gc.wgan.NoisyData(gc.toys.ring8()).sample(256, seed=8)
 right = gc.penalties.gradient_penalty(f, x, xt, generator=torch.Generator().manual_seed(0)).item()
@@ -322,7 +320,7 @@ print(f"per-sample (right) {right:.4f} | one a per batch {shared:.4f} | one norm
 # **2.** Train the ring critic of the surfaces section with the one-sided penalty instead. Does
 # the surface change? How does the largest slope compare?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 ring = gc.toys.ring8()
 noisy = gc.wgan.NoisyData(ring, 1.0)
 torch.manual_seed(0)
@@ -339,7 +337,7 @@ for name, fc in (("two-sided", critics["ring8", "gradient penalty"]), ("one-side
 # **3.** At the end of a successful standard GAN, what is R1 for the ideal discriminator
 # $D \equiv 1/2$? Compute R1 of the ring's clipped and penalised critics: which one is "flatter" on the data?
 
-# %% slideshow={"slide_type": "subslide"} tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 x = gc.toys.ring8().sample(1000, seed=10)
 for m in methods:
     print(f"{m:17s} R1 = {gc.penalties.r1_penalty(critics['ring8', m], x).item():.3g}")

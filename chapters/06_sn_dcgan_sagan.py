@@ -1,7 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -19,7 +17,7 @@
 # Sources: Miyato et al. (2018), *Spectral Normalization for GANs*; Radford et al. (2016), *DCGAN*;
 # Zhang et al. (2019), *Self-Attention GANs*; Heusel et al. (2017) for the Fréchet distance.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import json
 from pathlib import Path
 
@@ -344,7 +342,7 @@ assert entropy.mean() < np.log(64) - 0.05, "the attention is uniform: it looks n
 # matrix. Compare that with the exact operator norm of each convolution of the live SN critic on
 # $16\times16$ inputs. Does SN make every convolution 1-Lipschitz?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 shape = (1, 16, 16)
 x = torch.zeros(1, *shape, device=device)
 for m in D_sn.net:
@@ -362,7 +360,7 @@ for m in D_sn.net:
 # **2.** The Fréchet distance is biased upwards for small samples. Compute it between two disjoint
 # random halves of the real training features, using $n = 50, 200, 700$ images from each half.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 perm = np.random.default_rng(0).permutation(len(ref))
 half_a, half_b = ref[perm[:700]], ref[perm[700:1400]]
 for n in (50, 200, 700):
@@ -374,7 +372,7 @@ for n in (50, 200, 700):
 # **3.** How do one and two power iterations per step compare on the live critic trajectory (b), and
 # on the trained weight of (a) drifting five times faster (1% per step)?
 
-# %% slideshow={"slide_type": "subslide"} tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 for label, traj in [("live critic", recorded), ("trained W, 1% drift", [W0 + 5 * t * drift for t in range(60)])]:
     for k in (1, 2):
         e, x_ = spectral.track_sigma(traj, n_iter=k, seed=1)

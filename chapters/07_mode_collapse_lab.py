@@ -1,7 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -17,7 +15,7 @@
 # modes on every seed, and each target of the published table is printed as met or not met. About
 # 30 s on a CPU (saved runs load from `assets/lab/`).
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import statistics
 import time
 
@@ -231,7 +229,7 @@ assert max(modes) < 25, f"a non-saturating run covered the whole grid: {modes}"
 # mode histogram $\hat p$ of high-quality samples. Recompute it for the final snapshot of the
 # non-saturating GAN on grid25 from its samples with NumPy alone, and compare with the saved value.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 toy = gc.toys.grid25()
 run = store.default_run("grid25", "nonsaturating")
 x = run["samples"][-1].astype(float)  # the 500 samples kept for the picture (the saved value used 2,500)
@@ -245,7 +243,7 @@ print(f"reverse KL from 500 samples {rkl:.3f}, saved (2,500 samples) {run['stats
 # **2.** Which single knob of the saved grid helps the non-saturating GAN most on grid25? Look up
 # every saved non-saturating setting and print its modes covered.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 for key, run in sorted(store.runs.items(), key=lambda kv: str(kv[0])):
     if key[:2] == ("grid25", "nonsaturating"):
         print(f"lr {key[2]:g}, n_critic {key[3]}, sigma {key[5]:g}: "

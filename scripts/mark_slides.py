@@ -1,22 +1,38 @@
-"""Give every chapter slides that fit: insert sub-slide breaks where a slide would overflow.
+"""Mark every chapter's cells for the two ways it is shown: as a notebook and as slides.
 
-    .venv/bin/python scripts/mark_slides.py chapters/*.py && make notebooks
+    .venv/bin/python scripts/mark_slides.py chapters/*.ipynb     # `make notebooks` runs it
 
-Cells are grouped into slides as reveal.js and RISE do: a cell whose slideshow type is
-'slide' or 'subslide' opens a new one. Walking a chapter top to bottom, a cell without a
-slideshow type that would push the current slide past ``MAX_SLIDE_LINES`` source lines gets
-``slideshow={"slide_type": "subslide"}`` in its ``# %%`` header (the .py is the source).
+* Exercise solutions (code cells tagged ``solution``) start collapsed, code AND output:
+  ``jupyter={"source_hidden": true, "outputs_hidden": true}``, so Run All does not show the
+  answer; they are also left out of the slides (``slide_type: skip``). nbval still runs them.
+* Plumbing (the chapter's first code cell: imports, device, seeding, the figure style) is left
+  out of the slides too; it still runs in the notebook and before the slides are rendered.
+* Slides that would be too long get a sub-slide break: walking the chapter top to bottom, a cell
+  without a slideshow type that would push the current slide past ``MAX_SLIDE_LINES`` source
+  lines opens a sub-slide. This is a first cut only: tests/test_site.py measures every rendered
+  slide, outputs included, in the browser.
+
+The notebook is rewritten in place (nbformat); `make notebooks` then writes the .py from it.
 """
-import json
-import re
 import sys
 from pathlib import Path
 
 MAX_SLIDE_LINES = 32  # source lines on one slide; the figure a cell draws shows below it
+HIDDEN = ("skip", "notes")
 
 
 def slide_type(cell):
     return cell.metadata.get("slideshow", {}).get("slide_type", "-")
+
+
+def is_solution(cell):
+    return "solution" in cell.metadata.get("tags", [])
+
+
+def is_plumbing(nb, index):
+    """The first code cell of a chapter: imports and set-up, shown in the notebook only."""
+    first = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+    return index == first
 
 
 def slides(nb):
@@ -24,7 +40,7 @@ def slides(nb):
     out = []
     for cell in nb.cells:
         kind = slide_type(cell)
-        if kind in ("skip", "notes"):
+        if kind in HIDDEN:
             continue
         if kind in ("slide", "subslide") or not out:
             out.append([])
@@ -41,7 +57,7 @@ def cells_to_break(nb):
     breaks, current = [], 0
     for i, cell in enumerate(nb.cells):
         kind = slide_type(cell)
-        if kind in ("skip", "notes"):
+        if kind in HIDDEN:
             continue
         if kind in ("slide", "subslide"):
             current = lines(cell)
@@ -53,26 +69,39 @@ def cells_to_break(nb):
     return breaks
 
 
-def mark(path):
-    import jupytext
+def set_slide_type(cell, kind):
+    cell.metadata.setdefault("slideshow", {})["slide_type"] = kind
 
-    path = Path(path)
-    nb = jupytext.read(path)
-    breaks = set(cells_to_break(nb))
-    if not breaks:
-        return 0
-    text = path.read_text().splitlines(keepends=True)
-    headers = [k for k, l in enumerate(text) if l.startswith("# %%")]
-    # jupytext cells: any text before the first '# %%' (after the YAML header) is not a cell here
-    assert len(headers) == len(nb.cells), f"{path}: {len(headers)} '# %%' lines for {len(nb.cells)} cells"
-    meta = 'slideshow=' + json.dumps({"slide_type": "subslide"})
-    for i in breaks:
-        k = headers[i]
-        text[k] = re.sub(r"^(# %%( \[markdown\])?)", lambda m: m.group(1) + " " + meta, text[k], count=1)
-    path.write_text("".join(text))
-    return len(breaks)
+
+def mark_notebook(nb):
+    """Set the metadata described in the module docstring on ``nb`` (in place); returns ``nb``."""
+    for i, cell in enumerate(nb.cells):
+        if is_solution(cell):
+            cell.metadata.setdefault("jupyter", {}).update(source_hidden=True, outputs_hidden=True)
+        if cell.cell_type == "code" and (is_solution(cell) or is_plumbing(nb, i)):
+            if slide_type(cell) in ("slide", "subslide"):  # the next shown cell opens the slide instead
+                nxt = next((c for c in nb.cells[i + 1:] if slide_type(c) not in HIDDEN), None)
+                if nxt is not None and slide_type(nxt) == "-":
+                    set_slide_type(nxt, slide_type(cell))
+            set_slide_type(cell, "skip")
+    for i in cells_to_break(nb):
+        set_slide_type(nb.cells[i], "subslide")
+    return nb
+
+
+def mark(path):
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    before = nbformat.writes(nb)
+    mark_notebook(nb)
+    if nbformat.writes(nb) != before:
+        nbformat.write(nb, path)
+        return True
+    return False
 
 
 if __name__ == "__main__":
     for p in sys.argv[1:]:
-        print(f"{p}: {mark(p)} sub-slide breaks added")
+        if mark(Path(p)):
+            print(f"{p}: marked")

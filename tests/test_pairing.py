@@ -1,4 +1,5 @@
-"""Each chapters/NN_name.py (the source) and its .ipynb agree cell by cell; notebooks carry no outputs."""
+"""Each chapters/NN_name.py (the source) and its .ipynb agree cell by cell; notebooks carry no outputs;
+a save from JupyterLab (jupytext pairing) writes the .py exactly as committed."""
 import json
 from pathlib import Path
 
@@ -35,6 +36,18 @@ def test_notebook_stripped_with_kernelspec(src):
     for c in raw["cells"]:
         if c["cell_type"] == "code":
             assert c.get("outputs", []) == [] and c.get("execution_count") is None, "commit notebooks without outputs"
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
+def test_py_is_what_a_save_writes(src):
+    """JupyterLab's jupytext writes the .py from the notebook on every save: with the repository's
+    jupytext.toml that text must be the committed .py byte for byte, or opening and saving a chapter
+    would modify it (a header with a jupytext version, reordered cell metadata ...)."""
+    config = jupytext.config.load_jupytext_configuration_file(str(CHAPTERS.parent / "jupytext.toml"))
+    nb = jupytext.read(src.with_suffix(".ipynb"))
+    saved = jupytext.writes(nb, fmt="py:percent", config=config)
+    assert saved == src.read_text(), f"{src.name} differs from what a save writes; run `make notebooks`"
+    assert "jupytext_version" not in saved and "text_representation" not in saved
 
 
 def test_mutated_pair_is_detected(tmp_path):
