@@ -24,11 +24,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # nbstripout as this clone's git filter (.gitattributes names it): outputs saved into a notebook
-# never reach git, so running a chapter in place leaves `git status` clean. language_info is what
-# the kernel writes into a notebook on opening; it differs between machines, so it is stripped too.
+# never reach git, so running a chapter in place leaves `git status` clean. The filter keeps the
+# cell ids (JupyterLab keeps them too) and strips language_info, which the kernel writes into a
+# notebook on opening and which differs between machines.
 setup: $(STAMP)
 	@if git rev-parse --git-dir >/dev/null 2>&1; then \
 	    $(BIN)/nbstripout --install --attributes .gitattributes && \
+	    git config filter.nbstripout.clean "'$(CURDIR)/$(BIN)/python' -m nbstripout --keep-id" && \
 	    git config filter.nbstripout.extrakeys "metadata.language_info"; fi
 
 # The file browser lists each chapter once: its notebook (the paired .py is hidden, not locked).
