@@ -14,7 +14,7 @@ TORCH_SPEC ?= torch==2.13.0
 # Two workers: one per core on the 2-core reference machine.
 WORKERS ?= 2
 
-.PHONY: setup lab test unit chapters notebooks browser-deps site slides bench clean
+.PHONY: setup git-filter lab test unit chapters notebooks browser-deps site slides bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed, found " + sys.version' 
@@ -28,15 +28,18 @@ $(STAMP): pyproject.toml
 # cell ids (JupyterLab keeps them too) and strips language_info, which the kernel writes into a
 # notebook on opening and which differs between machines.
 setup: $(STAMP)
+	@$(MAKE) -s git-filter
+
+git-filter:
 	@if git rev-parse --git-dir >/dev/null 2>&1; then \
 	    $(BIN)/nbstripout --install --attributes .gitattributes && \
-	    git config filter.nbstripout.clean "'$(CURDIR)/$(BIN)/python' -m nbstripout --keep-id" && \
+	    git config filter.nbstripout.clean "'$(abspath $(BIN))/python' -m nbstripout --keep-id" && \
 	    git config filter.nbstripout.extrakeys "metadata.language_info"; fi
 
-# The file browser lists each chapter once: its notebook (the paired .py is hidden, not locked).
-HIDE_GLOBS := ["__pycache__", "*.pyc", ".ipynb_checkpoints", "[0-9][0-9]_*.py"]
+# jupyter_lab_config.py: the file browser lists each chapter once (its notebook), and a notebook
+# saved with outputs leaves `git status` clean.
 lab: setup
-	$(BIN)/jupyter lab chapters/ --ContentsManager.hide_globs='$(HIDE_GLOBS)'
+	$(BIN)/jupyter lab chapters/ --config=jupyter_lab_config.py
 
 # Chromium for the browser test: Debian's package (playwright cannot download browsers here).
 browser-deps:

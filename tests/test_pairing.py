@@ -57,3 +57,50 @@ def test_mutated_pair_is_detected(tmp_path):
     code = next(c for c in nb.cells if c.cell_type == "code")
     code.source += "\nx = 1"
     assert cells(jupytext.read(src)) != cells(nb)
+
+
+def test_executing_a_chapter_in_place_leaves_git_clean(tmp_path):
+    """The README's set-up (`make setup` installs the nbstripout filter), then what a learner does:
+    run a chapter in JupyterLab and save it, outputs and all. `git status` stays clean.
+
+    The save goes through jupytext's contents manager, as JupyterLab's does, with the course's
+    jupyter_lab_config.py (its post-save hook); the chapter runs in place with nbclient."""
+    import asyncio
+    import shutil
+    import subprocess
+    import sys
+
+    import nbformat
+    from jupytext.async_contentsmanager import build_async_jupytext_contents_manager_class
+    from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
+    from nbclient import NotebookClient
+    from traitlets.config import Config
+
+    root, name = CHAPTERS.parent, "00_prelude"
+    (tmp_path / "chapters").mkdir()
+    for f in ["jupytext.toml", ".gitattributes", ".gitignore", "jupyter_lab_config.py", "Makefile",
+              f"chapters/{name}.py", f"chapters/{name}.ipynb"]:
+        shutil.copy2(root / f, tmp_path / f)
+
+    def git(*args):
+        return subprocess.run(["git", "-C", str(tmp_path), *args], capture_output=True, text=True, check=True).stdout
+
+    git("init", "-q")
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "course")
+    bin_dir = Path(sys.executable).parent
+    subprocess.run(["make", "-s", "-C", str(tmp_path), "git-filter", f"BIN={bin_dir}"], check=True)
+    assert "nbstripout" in git("config", "filter.nbstripout.clean")
+
+    nb = nbformat.read(tmp_path / "chapters" / f"{name}.ipynb", as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(root / "chapters")}}).execute()
+    assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
+    config = Config()
+    exec((root / "jupyter_lab_config.py").read_text(), {"get_config": lambda: config})
+    cm = build_async_jupytext_contents_manager_class(AsyncLargeFileManager)(root_dir=str(tmp_path), config=config)
+    asyncio.run(cm.save(dict(type="notebook", format="json", content=nb), f"chapters/{name}.ipynb"))
+
+    saved = nbformat.read(tmp_path / "chapters" / f"{name}.ipynb", as_version=4)
+    assert any(c.get("outputs") for c in saved.cells if c.cell_type == "code"), "the outputs were saved"
+    assert git("status", "--porcelain") == "", "executing and saving a chapter modified the repository"
