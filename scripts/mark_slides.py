@@ -7,13 +7,16 @@
   answer; they are also left out of the slides (``slide_type: skip``). nbval still runs them.
 * Plumbing (the chapter's first code cell: imports, device, seeding, the figure style) is left
   out of the slides too; it still runs in the notebook and before the slides are rendered.
-* Slides that would be too long get a sub-slide break: walking the chapter top to bottom, a cell
-  without a slideshow type that would push the current slide past ``MAX_SLIDE_LINES`` source
-  lines opens a sub-slide. This is a first cut only: tests/test_site.py measures every rendered
-  slide, outputs included, in the browser.
+* Slides that fit (``--fit``): every slide of the executed chapter is rendered (reveal.js, as
+  `make slides` does) and measured in Chromium, outputs included; where a slide is taller than
+  the screen, the cell that would overflow it opens a sub-slide. tests/test_site.py measures
+  every slide of every chapter the same way after the chapter ran under nbval.
+
+    .venv/bin/python scripts/mark_slides.py --fit build/executed chapters/*.ipynb && make notebooks
 
 The notebook is rewritten in place (nbformat); `make notebooks` then writes the .py from it.
 """
+import copy
 import sys
 from pathlib import Path
 
@@ -84,9 +87,53 @@ def mark_notebook(nb):
                 if nxt is not None and slide_type(nxt) == "-":
                     set_slide_type(nxt, slide_type(cell))
             set_slide_type(cell, "skip")
-    for i in cells_to_break(nb):
-        set_slide_type(nb.cells[i], "subslide")
     return nb
+
+
+def fit_breaks(measured, limit):
+    """Cell ids that should open a sub-slide so that no measured slide is taller than ``limit``.
+
+    ``measured``: slides as measured (dicts with ``cells`` = [[cell id, height in px], ...]). A cell
+    taller than the slide on its own cannot be split: it gets a slide of its own."""
+    breaks = []
+    for slide in measured:
+        used = 0.0
+        for k, (cell_id, height) in enumerate(slide["cells"]):
+            if k > 0 and used + height > limit:
+                breaks.append(cell_id)
+                used = 0.0
+            used += height
+    return breaks
+
+
+def fit(executed_dir, path):
+    """Add the sub-slide breaks that the measured slides of ``path`` need; returns how many.
+    The outputs are those of ``executed_dir``/NN_name.ipynb (an nbval or site run), matched by cell id."""
+    import importlib.util
+    import tempfile
+
+    import nbformat
+
+    spec = importlib.util.spec_from_file_location("build_site", Path(__file__).with_name("build_site.py"))
+    build_site = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_site)
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    ran = {c.get("id"): c for c in nbformat.read(Path(executed_dir) / path.name, as_version=4).cells}
+    shown = copy.deepcopy(nb)
+    for c in shown.cells:
+        if c.cell_type == "code" and c.get("id") in ran:
+            c.outputs = ran[c.id].get("outputs", [])
+    shown.metadata.setdefault("gan_course", {})["name"] = path.stem
+    with tempfile.TemporaryDirectory() as tmp:
+        measured, _ = build_site.measure_slides(build_site.slides_html(shown, Path(tmp)))
+    ids = set(fit_breaks(measured, build_site.SLIDE_HEIGHT))
+    for c in nb.cells:
+        if c.get("id") in ids:
+            set_slide_type(c, "subslide")
+    if ids:
+        nbformat.write(nb, path)
+    return len(ids)
 
 
 def mark(path):
@@ -102,6 +149,10 @@ def mark(path):
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--fit"]:
+        for p in sys.argv[3:]:
+            print(f"{p}: {fit(sys.argv[2], p)} sub-slide breaks added")
+        sys.exit(0)
     for p in sys.argv[1:]:
         if mark(Path(p)):
             print(f"{p}: marked")
