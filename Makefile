@@ -7,10 +7,12 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# The CPU build of torch lies on the course machines' disk under this pin; a bare `torch`
-# would pull a multi-GB CUDA build. With a GPU, install your CUDA torch into .venv first:
-# an importable torch is kept.
+# torch is installed first, then kept: an importable torch in .venv is never replaced. On the course
+# machines the CPU build is served under this pin. Elsewhere PyPI's torch for Linux is a multi-GB
+# CUDA build; for the CPU build use PyTorch's CPU index (see README):
+#   make setup TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cpu"
 TORCH_SPEC ?= torch==2.13.0
+TORCH_PIP_ARGS ?=
 # Two workers: one per core on the 2-core reference machine.
 WORKERS ?= 2
 
@@ -19,7 +21,7 @@ WORKERS ?= 2
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed, found " + sys.version' 
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -c 'import torch' 2>/dev/null || $(BIN)/python -m pip install "$(TORCH_SPEC)"
+	$(BIN)/python -c 'import torch' 2>/dev/null || $(BIN)/python -m pip install $(TORCH_PIP_ARGS) "$(TORCH_SPEC)"
 	$(BIN)/python -m pip install -e ".[test]"
 	touch $(STAMP)
 
@@ -62,15 +64,18 @@ notebooks: setup
 	$(BIN)/python scripts/mark_slides.py chapters/[0-9][0-9]_*.ipynb
 	$(BIN)/jupytext --to py:percent chapters/[0-9][0-9]_*.ipynb
 
-# The executed static site: _site/index.html (reuses notebooks that `make test` executed).
+# The course site (Sphinx + myst-nb + sphinx-book-theme): every chapter executed, with navigation,
+# search and previous/next links, opened from _site/index.html, offline. MathJax and the widget
+# manager come from the npm registry once (build/npm) and are copied into the site.
 site: setup
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/build_site.py --out _site
 
-# Slides of one chapter as reveal.js HTML (CHAPTER=01_minimax); in JupyterLab, RISE's
-# "Render as slideshow" (Alt+R) presents a chapter live and offline.
+# Slides of one chapter as reveal.js HTML (CHAPTER=01_minimax): _site/slides/CHAPTER.slides.html,
+# with reveal.js, MathJax and the widget manager beside it (offline). In JupyterLab, RISE presents
+# the open chapter live (Alt+R).
 CHAPTER ?= 01_minimax
 slides: setup
-	$(BIN)/jupyter nbconvert --to slides --execute --output-dir _site/slides chapters/$(CHAPTER).ipynb
+	OMP_NUM_THREADS=1 $(BIN)/python scripts/build_site.py --slides $(CHAPTER) --out _site
 
 # Speed of the course's trainers against plain PyTorch loops (benchmarks/results/*.json).
 bench: setup

@@ -26,6 +26,7 @@ import torch
 import gan_course as gc
 from gan_course import likelihood
 
+gc.plotting.course_style()  # the course's figure sizes and fonts
 device = gc.device.default_device()
 gc.device.seed_everything(0)
 print("device:", device)
@@ -137,12 +138,13 @@ assert abs(rev.kl + math.log(0.6)) < 0.01, f"KL = {rev.kl:.4f} should be close t
 
 # %%
 rkl = np.array([[likelihood.reverse_kl(p_data, m, s) for m in mus] for s in sigmas])
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
 for ax, z, name in [(axes[0], fkl, r"forward $\mathrm{KL}(p\|q)$"), (axes[1], rkl, r"reverse $\mathrm{KL}(q\|p)$")]:
     cs = ax.contourf(mus, sigmas, np.log10(z), levels=25, cmap="viridis")
     fig.colorbar(cs, ax=ax, label=r"$\log_{10}$ KL (nats)")
     ax.set_yscale("log")
     ax.set_yticks([0.3, 0.6, 1, 2, 4], ["0.3", "0.6", "1", "2", "4"])
+    gc.plotting.no_minor_labels(ax.yaxis)
     ax.set_xlabel(r"$\mu$")
     ax.set_title(name)
 axes[0].plot(fwd.mu, fwd.sigma, "w*", ms=14, label="forward fit")

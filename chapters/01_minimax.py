@@ -30,6 +30,7 @@ import gan_course as gc
 from gan_course import gan1d, games, optimal
 
 SEED = 0
+gc.plotting.course_style()  # the course's figure sizes and fonts
 device = gc.device.default_device()
 gc.device.seed_everything(SEED)
 print("device:", device)
@@ -288,7 +289,7 @@ ax.plot(0, 0, "r*", ms=12, label="equilibrium")
 ax.set_xlabel("x (minimiser)")
 ax.set_ylabel("y (maximiser)")
 ax.set_aspect("equal")
-ax.legend(fontsize="x-small")
+ax.legend(fontsize="small")
 plt.show()
 
 # %% [markdown] slideshow={"slide_type": "subslide"}

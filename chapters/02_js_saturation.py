@@ -24,6 +24,7 @@ import torch
 
 import gan_course as gc
 
+gc.plotting.course_style()  # the course's figure sizes and fonts
 device = gc.device.default_device()
 gc.device.seed_everything(0)
 print("device:", device)
@@ -100,7 +101,6 @@ a1.set_xlabel("$x_1$"), a1.set_ylabel("$x_2$"), a1.set_aspect("equal"), a1.legen
 a2.loglog(eps, np.maximum(frac, 1e-6), "o-", label="fraction of G(z) within $\\varepsilon$")
 a2.loglog(eps, frac[4] * eps / eps[4], "k:", label=r"$\propto \varepsilon$")
 a2.set_xlabel(r"$\varepsilon$"), a2.set_ylabel("fraction of generated samples"), a2.legend(fontsize="small")
-plt.tight_layout()
 plt.show()
 
 # %% slideshow={"slide_type": "subslide"}
@@ -144,7 +144,7 @@ run = gc.saturation.gradient_under_training_d(fixed_generator(0), D, real_line, 
 
 # %% slideshow={"slide_type": "subslide"}
 it = np.arange(1, len(run["minimax"]) + 1)
-fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.6))
+fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.6))
 a1.semilogy(it, run["minimax"], label=r"minimax $\log(1 - D(G(z)))$")
 a1.semilogy(it, run["nonsaturating"], label=r"non-saturating $-\log D(G(z))$", alpha=0.8)
 a1.set_xlabel("discriminator iterations"), a1.set_ylabel(r"$\|\nabla_\theta L_G\|$")
@@ -152,7 +152,6 @@ a1.legend(fontsize="small"), a1.set_title("generator gradient norm, G fixed")
 a2.semilogy(it, run["d_fake"], color="tab:red", label=r"mean $D(G(z))$")
 a2.semilogy(it, run["d_loss"], color="0.3", label="D's cross-entropy")
 a2.set_xlabel("discriminator iterations"), a2.legend(fontsize="small"), a2.set_title("D becomes perfect")
-plt.tight_layout()
 plt.show()
 
 # %%
@@ -220,18 +219,18 @@ for s in stats:
     print(f"seed {s}, step 1500:", stats[s][-1])
 
 # %% slideshow={"slide_type": "subslide"}
-fig, axes = plt.subplots(1, 4, figsize=(14, 3.4))
+fig, axes = plt.subplots(2, 2, figsize=(9, 7.6))
+axes = axes.ravel()
 for ax, (s, h) in zip(axes, ns_runs.items()):
     gc.plotting.samples_over_field(ax, h.snapshots[1500]["samples"][:1000], real=ring.sample(500, seed=1),
                                    centres=ring.centres, lims=(-2.6, 2.6), title=f"seed {s}: {stats[s][-1].modes_covered}/8 modes")
     ax.get_legend().remove()
-axes[0].legend(loc="center", fontsize="x-small", markerscale=2)
+axes[0].legend(loc="center", fontsize="small", markerscale=2)
 for s in stats:
     axes[3].plot(check_steps, [m.modes_covered for m in stats[s]], "o-", label=f"seed {s}")
 axes[3].axhline(8, color="0.5", ls=":")
 axes[3].set_xlabel("generator step"), axes[3].set_ylabel("modes covered (of 8)"), axes[3].legend(fontsize="small")
 axes[3].set_ylim(0, 8.5)
-plt.tight_layout()
 plt.show()
 
 # %% [markdown]

@@ -27,6 +27,7 @@ from IPython.display import display
 
 import gan_course as gc
 
+gc.plotting.course_style()  # the course's figure sizes and fonts
 device = gc.device.default_device()
 gc.device.seed_everything(0)
 print("device:", device)
@@ -170,19 +171,20 @@ for name in schedules:
     print(f"  {name:12s}", "  ".join(f"{w1[name, s][-1]:.3f}" for s in (0, 1, 2)))
 
 # %%
-fig, axes = plt.subplots(1, 5, figsize=(17, 3.4))
+fig = plt.figure(figsize=(9, 6.4))
+grid = fig.add_gridspec(2, 4, height_ratios=[1, 0.9])
+axes = [fig.add_subplot(grid[0, i]) for i in range(4)] + [fig.add_subplot(grid[1, :])]
 for ax, name in zip(axes, schedules):
     s = runs[name, 0].snapshots[600]["samples"]
     ax.plot([0, 0], [0, 1], color="black", lw=3, label="target $P_0$")
     ax.scatter(s[:, 0], s[:, 1], s=3, c="orange", label="G(z), step 600")
     ax.set_xlim(-0.6, 0.6), ax.set_ylim(-0.2, 1.2), ax.set_xlabel("$x_1$"), ax.set_ylabel("$x_2$")
-    ax.set_title(f"{name}: $W_1$ = {w1[name, 0][-1]:.3f}", fontsize="small")
-axes[0].legend(fontsize="x-small", loc="lower left")
+    ax.set_title(f"{name}\n$W_1$ = {w1[name, 0][-1]:.3f}", fontsize="medium")
+axes[0].legend(fontsize="small", loc="lower left")
 for name in schedules:
     axes[4].semilogy(snap_steps, np.mean([w1[name, s] for s in (0, 1, 2)], 0), "o-", ms=3, label=name)
 axes[4].set_xlabel("generator step"), axes[4].set_ylabel("exact $W_1$ to target (mean of 3 seeds)")
-axes[4].legend(fontsize="x-small")
-plt.tight_layout()
+axes[4].legend(fontsize="small")
 plt.show()
 
 # %% [markdown]
@@ -231,6 +233,7 @@ numeric = np.array([np.linalg.norm(gc.smoothing.generator_field(a, b, s, b)) for
 print(f"max |closed form - numeric| = {np.abs(closed - numeric).max():.2e}; best sigma = {sig[closed.argmax()]:.3f}")
 fig, ax = plt.subplots(figsize=(4.5, 3))
 ax.loglog(sig, closed, label="closed form"), ax.loglog(sig, numeric, "k:", label="generator_field")
+ax.set_ylim(closed.max() * 1e-4, closed.max() * 3)  # around the maximum, not down to 1e-88
 ax.set_xlabel(r"$\sigma$"), ax.set_ylabel("gradient size"), ax.legend(fontsize="small")
 plt.show()
 # The maximum is at sigma ~ 0.6 |theta|: noise must shrink as G approaches the data, which is annealing.

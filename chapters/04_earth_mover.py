@@ -24,6 +24,7 @@ from scipy.stats import spearmanr
 
 import gan_course as gc
 
+gc.plotting.course_style()  # the course's figure sizes and fonts
 device = gc.device.default_device()
 gc.device.seed_everything(0)
 torch.set_num_threads(1)  # tiny models: one thread is fastest and repeatable
@@ -106,7 +107,7 @@ print(f"sorted samples {w1_sorted:.6f} | area between empirical CDFs {w1_cdf_are
       f"| population (exact CDFs) {w1_population:.4f}")
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
 axes[0].step(t[:-1], F_a, where="post", color="black", label="$F_r$ (mixture)")
 axes[0].step(t[:-1], F_b, where="post", color="tab:orange", label="$F_g$ (Gaussian)")
 axes[0].fill_between(t[:-1], F_a, F_b, step="post", color="tab:blue", alpha=0.3, label=f"area = {w1_cdf_area:.3f}")
@@ -187,12 +188,11 @@ for i, (name, (p, q)) in enumerate(pairs.items()):
           f"|grad f| at samples: median {slopes.median():.2f}, max {slopes.max():.2f}")
 
 # %% slideshow={"slide_type": "subslide"}
-fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
+fig, axes = plt.subplots(1, 2, figsize=(9, 4.2))
 for ax, (name, r), lim in zip(axes, duality.items(), (3.5, 6)):
     field = gc.plotting.field_on_grid(r["f"], (-lim, lim), 60, transform="none")
     gc.plotting.samples_over_field(ax, r["x_g"][:400], field, real=r["x_r"][:400], field_label="critic f(x)",
                                    title=f"{name}\ncritic {r['est']:.3f} vs exact $W_1$ {r['exact']:.3f}")
-plt.tight_layout()
 plt.show()
 
 # %%
@@ -245,7 +245,7 @@ exact_w = np.array([hist.snapshots[s]["exact_w1"] for s in snap_steps])
 print(f"{steps} WGAN steps in {hist.seconds:.1f} s; exact W1 {exact_w[0]:.3f} -> {exact_w[-1]:.3f}")
 
 # %% slideshow={"slide_type": "subslide"}
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), gridspec_kw=dict(width_ratios=[1.6, 1]))
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), gridspec_kw=dict(width_ratios=[1.6, 1]))
 ax = axes[0]
 ax.plot(snap_steps, critic_w, color="tab:blue", label=r"critic: $\mathbb{E}_r f - \mathbb{E}_g f$")
 ax.set(xlabel="generator step", ylabel="critic estimate (arbitrary scale K)", title="WGAN (clipping) on the swiss roll")
@@ -256,7 +256,6 @@ ax.legend(loc="upper right", fontsize="small")
 ax2.legend(loc="center right", fontsize="small")
 gc.plotting.samples_over_field(axes[1], hist.snapshots[steps]["samples"], real=roll.sample(500, seed=0).numpy(),
                                title=f"samples after {steps} steps", lims=(-2.5, 2.5))
-plt.tight_layout()
 plt.show()
 rho = spearmanr(critic_w, exact_w).statistic
 print(f"Spearman correlation of the critic's estimate with the exact W1 over {len(snap_steps)} snapshots: {rho:.2f}")

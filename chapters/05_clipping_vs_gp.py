@@ -24,6 +24,7 @@ import torch
 
 import gan_course as gc
 
+gc.plotting.course_style()  # the course's figure sizes and fonts
 device = gc.device.default_device()
 gc.device.seed_everything(0)
 torch.set_num_threads(1)  # tiny models: one thread is fastest and repeatable
@@ -88,16 +89,15 @@ for name, (toy, lim) in toys.items():
         print(f"{name:9s} {m:17s} (E_r f - E_g f) / max|grad f| = {share * exact:.3f}, {100 * share:4.1f}% of exact W1 {exact:.3f}")
 
 # %% slideshow={"slide_type": "subslide"}
-fig, axes = plt.subplots(2, 3, figsize=(12, 7.6))
+fig, axes = plt.subplots(2, 3, figsize=(9, 6.6))
 for col, name in enumerate(toys):
     for row, m in enumerate(methods):
         ax, s = axes[row, col], surf[name, m]
         xs, ys, v = s["field"]
         im = ax.contourf(xs, ys, v, levels=20, cmap="viridis")
-        fig.colorbar(im, ax=ax, fraction=0.046, label="critic f(x)")
+        gc.plotting.colorbar(ax, im, "critic f(x)")
         ax.scatter(*s["x_r"][:500].T, s=1, c="white", alpha=0.6)
         ax.set(title=f"{m}, {name}", xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
-plt.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -127,13 +127,12 @@ w_gp = gc.wgan.layer_weights(critics["ring8", "gradient penalty"])
 near_clip = gc.wgan.fraction_near_clip(critics["ring8", "clipping c=0.01"], 0.01)
 w_max = np.abs(w_gp).max()  # GP has no c: would its weights pile up at their own largest size?
 near_gp = gc.wgan.fraction_near_clip(critics["ring8", "gradient penalty"], w_max)
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
 axes[0].hist(w_clip, bins=80, color="tab:red")
 axes[0].set(title=f"clipping c = 0.01: {100 * near_clip:.0f}% within 1% of ±c", xlabel="weight", ylabel="count",
             xticks=[-0.01, -0.005, 0, 0.005, 0.01])
 axes[1].hist(w_gp, bins=80, color="tab:blue")
 axes[1].set(title=f"gradient penalty: {100 * near_gp:.1f}% within 1% of ±max|w|", xlabel="weight", ylabel="count")
-plt.tight_layout()
 plt.show()
 
 # %%
@@ -249,7 +248,7 @@ print(f"reverse KL of the mode histogram: ring {mean('ring8', 'reverse_kl'):.3f}
 
 # %% slideshow={"slide_type": "subslide"}
 lab_store = gc.widgets.LabStore.load()
-fig, axes = plt.subplots(1, 2, figsize=(10, 4.4))
+fig, axes = plt.subplots(1, 2, figsize=(9, 4.4))
 for ax, (toy_name, toy) in zip(axes, (("ring8", gc.toys.ring8()), ("grid25", gc.toys.grid25()))):
     run = lab_store.default_run(toy_name, "wgan-gp")
     lim = lab_store.lims[toy_name]
@@ -257,7 +256,6 @@ for ax, (toy_name, toy) in zip(axes, (("ring8", gc.toys.ring8()), ("grid25", gc.
     gc.plotting.samples_over_field(ax, run["samples"][-1].astype(np.float32), (xs, xs, run["field"][-1].astype(np.float32)),
                                    centres=toy.centres, field_label="critic f(x)",
                                    title=f"WGAN-GP, {toy_name}, seed 0: {int(run['stats'][-1, 0])} modes")
-plt.tight_layout()
 plt.show()
 
 # %%

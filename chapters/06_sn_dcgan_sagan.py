@@ -29,6 +29,7 @@ import gan_course as gc
 from gan_course import classifier, digits, spectral
 from gan_course import image_gans as ig
 
+gc.plotting.course_style()  # the course's figure sizes and fonts
 device = gc.device.default_device()
 gc.device.seed_everything(0)
 ASSETS = Path("../assets/images")
@@ -170,9 +171,9 @@ stacked, modes = digits.stack(x_train, y_train, 8, torch.Generator().manual_seed
 fig, axes = plt.subplots(2, 8, figsize=(9, 2.6))
 for i in range(8):
     axes[0, i].imshow(x_train[i, 0], cmap="gray", vmin=-1, vmax=1)
-    axes[0, i].set_title(f"{int(y_train[i])}", fontsize=9)
+    axes[0, i].set_title(f"{int(y_train[i])}", fontsize="medium")
     axes[1, i].imshow(((stacked[i].permute(1, 2, 0) + 1) / 2).numpy())
-    axes[1, i].set_title(f"mode {int(modes[i]):03d}", fontsize=8)
+    axes[1, i].set_title(f"mode {int(modes[i]):03d}", fontsize="medium")
 for a in axes.flat:
     a.axis("off")
 fig.suptitle("top: digits (16x16, label above); bottom: Stacked Digits, one digit per colour channel")
@@ -217,7 +218,7 @@ fig, axes = plt.subplots(1, 2, figsize=(9, 3))
 for ax, (label, h) in zip(axes, [("DCGAN + SN (non-saturating)", hist_sn), ("SA-GAN (hinge)", hist_sa)]):
     ax.plot(h["d_loss"], label="D loss")
     ax.plot(h["g_loss"], label="G loss")
-    ax.set_title(f"live run: {label}", fontsize=10)
+    ax.set_title(f"live run: {label}", fontsize="medium")
     ax.set_xlabel("generator step")
     ax.set_ylabel("loss")
     ax.legend()
@@ -244,13 +245,13 @@ generators = {name: ig.load_generator(ig.weights_path(ASSETS, name, "digits"), n
 stacked_gens = {name: ig.load_generator(ig.weights_path(ASSETS, name, "stacked"), name, "stacked") for name in ig.VARIANTS}
 
 # %%
-fig, axes = plt.subplots(2, 3, figsize=(10, 7))
+fig, axes = plt.subplots(2, 3, figsize=(9, 7))
 for j, name in enumerate(ig.VARIANTS):
     for i, (gens, ds) in enumerate([(generators, "digits"), (stacked_gens, "stacked")]):
         x = ig.generate(gens[name], 36, seed=3)
         grid = x.view(6, 6, x.shape[1], 16, 16).permute(0, 3, 1, 4, 2).reshape(96, 96, x.shape[1])
         axes[i, j].imshow(((grid + 1) / 2).squeeze(-1).numpy(), cmap="gray", vmin=0, vmax=1)
-        axes[i, j].set_title(f"{ig.VARIANTS[name].name} on {ds}", fontsize=10)
+        axes[i, j].set_title(f"{ig.VARIANTS[name].name} on {ds}", fontsize="medium")
         axes[i, j].axis("off")
 plt.show()
 
@@ -268,14 +269,14 @@ print("Fréchet distance in the course's digit-classifier features (NOT the Ince
 print(ig.format_table(table))
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(11, 3))
+fig, axes = plt.subplots(1, 3, figsize=(9, 3))
 labels = ["real"] + [ig.VARIANTS[n].name for n in ig.VARIANTS]
 rows = list(table.values())
 for ax, key, title in zip(axes, ["class_kl", "frechet_distance", "modes_covered"],
                           ["class-KL (nats, lower is better)", "Fréchet distance, classifier features", "Stacked-Digits modes (of 1,000)"]):
     ax.bar(labels, [r[key] for r in rows], color=["0.6", "C0", "C1", "C2"])
-    ax.set_title(title, fontsize=10)
-    ax.tick_params(axis="x", labelsize=8)
+    ax.set_title(title, fontsize="medium")
+    ax.tick_params(axis="x", labelsize=10)
 plt.show()
 
 # %%
@@ -321,7 +322,7 @@ for ax, (r, c) in zip(axes, queries):
     ax.imshow(img[0, 0], cmap="gray", vmin=-1, vmax=1, extent=(0, 16, 16, 0))
     ax.imshow(amap, cmap="magma", alpha=0.55, extent=(0, 16, 16, 0))
     ax.plot(2 * c + 1, 2 * r + 1, "r+", ms=14, mew=2)
-    ax.set_title(f"query ({r}, {c}): max weight {float(amap.max()):.2f}", fontsize=9)
+    ax.set_title(f"query ({r}, {c}): max weight {float(amap.max()):.2f}", fontsize="medium")
     ax.set_xlabel("x (pixels)")
 axes[0].set_ylabel("y (pixels)")
 plt.show()

@@ -27,6 +27,7 @@ import gan_course as gc
 from gan_course import lab, widgets
 from gan_course.batched import Setting, train_batched
 
+gc.plotting.course_style()  # the course's figure sizes and fonts
 device = gc.device.default_device()
 gc.device.seed_everything(0)
 RETRAIN = False  # True: remake assets/lab (`python -m gan_course.lab precompute --workers 2`; 52 min on 2 CPU cores)
@@ -108,23 +109,23 @@ assert statistics.median(cpu) < 0.1, f"median redraw {statistics.median(cpu):.3f
 # The final snapshot of every loss at its defaults (seed 0 of the saved grid).
 
 # %%
-fig, axes = plt.subplots(2, 6, figsize=(18, 6.4))
 final = {}
-for row, ds in zip(axes, lab.DATASETS):
+for ds in lab.DATASETS:
     toy, lim = lab.dataset(ds), lab.LIMS[ds]
-    for ax, loss in zip(row, lab.LOSS_NAMES):
+    fig, axes = plt.subplots(2, 3, figsize=(9, 6.6))
+    for ax, loss in zip(axes.flat, lab.LOSS_NAMES):
         run = store.default_run(ds, loss)
-        f, lo, hi, _ = widgets.display_field(run["field"][-1], loss)
-        ax.imshow(f, origin="lower", extent=(-lim, lim, -lim, lim), cmap="RdBu_r", vmin=lo, vmax=hi)
-        ax.scatter(*run["samples"][-1].astype(np.float32).T, s=3, c="darkorange", label="generated", zorder=3)
-        ax.scatter(*toy.centres.T, marker="x", s=15, lw=0.8, c="black", label="mode centres", zorder=2)
-        ax.set(xlim=(-lim, lim), ylim=(-lim, lim))
+        f, lo, hi, label = widgets.display_field(run["field"][-1], loss)
+        im = ax.imshow(f, origin="lower", extent=(-lim, lim, -lim, lim), cmap="RdBu_r", vmin=lo, vmax=hi)
+        gc.plotting.colorbar(ax, im, label)  # the colours mean D(x), an LS score or a critic value
+        ax.scatter(*run["samples"][-1].astype(np.float32).T, s=9, zorder=3, **gc.plotting.SAMPLE_STYLE)
+        ax.scatter(*toy.centres.T, marker="x", s=30, lw=1.2, c="black", zorder=2)
+        ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal", xticks=[], yticks=[])
         final[ds, loss] = run["stats"][-1]
-        ax.set(title=f"{ds} · {loss}\n{int(final[ds, loss][0])}/{toy.n_modes} modes, "
-                     f"{100 * final[ds, loss][1]:.0f}% HQ", xlabel="$x_1$", ylabel="$x_2$")
-axes[0, 0].legend(loc="lower left", fontsize="x-small")
-plt.tight_layout()
-plt.show()
+        ax.set_title(f"{loss}\n{int(final[ds, loss][0])}/{toy.n_modes} modes, {100 * final[ds, loss][1]:.0f}% HQ",
+                     fontsize="medium")
+    fig.suptitle(f"{ds}, final snapshot, seed 0: generated samples (yellow), mode centres (x)")
+    plt.show()
 
 # %%
 assert all(np.isfinite(final[ds, loss][:2]).all() for ds in lab.DATASETS for loss in lab.LOSS_NAMES)
@@ -144,14 +145,14 @@ assert m == 8, f"WGAN-GP covers {m:.0f}/8 ring modes"
 # at the end 76% high-quality samples against the average's 97%).
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
+fig, axes = plt.subplots(1, 2, figsize=(9, 4.4), sharey=True)
 for ax, ds in zip(axes, lab.DATASETS):
     for loss in lab.LOSS_NAMES:
         run = store.default_run(ds, loss)
-        ax.plot(run["steps"], run["stats"][:, 0], "o-", ms=3, label=loss)
-    ax.set(xlabel="generator step", ylabel="modes covered", title=f"{ds} (seed 0)")
-    ax.xaxis.set_major_locator(plt.MaxNLocator(5))
-axes[1].legend(fontsize="small", ncol=2)
+        steps = np.asarray(run["steps"])  # runs differ in length (2,000 to 20,000 steps): share of each run
+        ax.plot(steps / steps[-1], run["stats"][:, 0], "o-", ms=4, label=f"{loss} ({steps[-1]:,} steps)")
+    ax.set(xlabel="share of the run's generator steps", ylabel="modes covered", title=f"{ds} (seed 0)")
+fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize="small")
 plt.show()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
