@@ -36,7 +36,7 @@ git-filter:
 	@if git rev-parse --git-dir >/dev/null 2>&1; then \
 	    $(BIN)/nbstripout --install --attributes .gitattributes && \
 	    git config filter.nbstripout.clean "'$(abspath $(BIN))/python' -m nbstripout --keep-id" && \
-	    git config filter.nbstripout.extrakeys "metadata.language_info"; fi
+	    git config filter.nbstripout.extrakeys "metadata.language_info metadata.jupytext"; fi
 
 # jupyter_lab_config.py: the file browser lists each chapter once (its notebook), and a notebook
 # saved with outputs leaves `git status` clean.

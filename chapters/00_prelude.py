@@ -27,6 +27,7 @@ import gan_course as gc
 from gan_course import likelihood
 
 gc.plotting.course_style()  # the course's figure sizes and fonts
+gc.solutions.fold_outputs()  # a solution's output stays folded until opened
 device = gc.device.default_device()
 gc.device.seed_everything(0)
 print("device:", device)
@@ -185,7 +186,8 @@ plt.show()
 # **1.** Move the modes closer: $p = 0.4\,\mathcal N(-d/2, 0.6^2) + 0.6\,\mathcal N(d/2, 0.6^2)$. For which
 # separations $d$ does the reverse-KL fit still pick a single mode? (Start BFGS at each mode.)
 
-# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 for d in [1.0, 2.0, 2.5, 3.0, 4.0]:
     p_d = gc.toys.GaussianMixture1D((-d / 2, d / 2), (0.6, 0.6), (0.4, 0.6))
     fs = likelihood.reverse_kl_fits(p_d)
@@ -199,7 +201,8 @@ assert abs(a.mu - b.mu) < 1e-3, "close modes: a single reverse-KL minimum"
 # **2.** Fit $(\mu, \log\sigma)$ by gradient descent on the average NLL of the samples with `torch.optim.Adam`,
 # as a deep generative model would, and compare with the closed-form maximum-likelihood fit.
 
-# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 xs = torch.tensor(samples)
 theta = torch.zeros(2, dtype=torch.float64, requires_grad=True)  # (mu, log sigma)
 opt = torch.optim.Adam([theta], lr=0.05)
@@ -217,7 +220,8 @@ assert abs(theta[0].item() - mu_ml) < 1e-3 and abs(theta[1].exp().item() - sigma
 # **3.** Fit the Gaussian by minimising $\mathrm{JSD}(p_{data}\|q)$ instead (`gc.divergences.js_divergence`,
 # Nelder–Mead) from three starts: the forward fit and each mode. Which behaviour does JSD resemble?
 
-# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 from scipy.optimize import minimize
 
 

@@ -31,6 +31,7 @@ from gan_course import gan1d, games, optimal
 
 SEED = 0
 gc.plotting.course_style()  # the course's figure sizes and fonts
+gc.solutions.fold_outputs()  # a solution's output stays folded until opened
 device = gc.device.default_device()
 gc.device.seed_everything(SEED)
 print("device:", device)
@@ -255,7 +256,8 @@ plt.show()
 # **1.** Derive $D^*$: show that $f(y) = a\log y + b\log(1-y)$ on $(0, 1)$ with $a, b > 0$ has its maximum at
 # $y = a/(a+b)$. Check numerically for a few $(a, b)$.
 
-# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 # f'(y) = a/y - b/(1-y) = 0  <=>  a(1-y) = b y  <=>  y = a/(a+b);  f''(y) = -a/y^2 - b/(1-y)^2 < 0: a maximum.
 from scipy.optimize import minimize_scalar
 
@@ -269,7 +271,8 @@ for a, b in [(1.0, 1.0), (0.3, 2.0), (5.0, 0.1)]:
 # equilibrium is $(0, 0)$. Run simultaneous gradient steps from $(1, 0)$. Do they converge? Compare with
 # alternating steps ($y$ moves after seeing the new $x$) and with a tiny step (close to the continuous flow).
 
-# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 lr = 0.1
 sim = games.gradient_play(1.0, 0.0, lr=lr, steps=150)
 alt = games.gradient_play(1.0, 0.0, lr=lr, steps=150, alternating=True)
@@ -296,7 +299,8 @@ plt.show()
 # **3.** Push $p_g$ (the shifted $p_{data}$) far away: $t = 5, 10, 20$. What does $C(G)$ tend to, and what does
 # that say about the generator's gradient once the supports stop overlapping? (Chapter 02 picks this up.)
 
-# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 for t in [5.0, 10.0, 20.0]:
     q = gc.toys.GaussianMixture1D((-1.5 + t, 1.0 + t), (0.5, 0.7))
     c, js = optimal.virtual_criterion(p_data, q), gc.divergences.js_divergence(p_data, q)

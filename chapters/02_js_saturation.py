@@ -25,6 +25,7 @@ import torch
 import gan_course as gc
 
 gc.plotting.course_style()  # the course's figure sizes and fonts
+gc.solutions.fold_outputs()  # a solution's output stays folded until opened
 device = gc.device.default_device()
 gc.device.seed_everything(0)
 print("device:", device)
@@ -253,7 +254,8 @@ assert real_stats.modes_covered == 8 and real_stats.hq_fraction > 0.97
 # $W_1$ between $P_0$ and $Q_s$ for $s \in [0, 1.5]$ with `gc.manifolds.product_divergences`.
 # When is JSD informative here, and why? (Hint: the supports overlap for $s < 1$.)
 
-# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 def shifted(s):
     return lambda a, y: np.where((a == 0) & (y >= s) & (y <= 1 + s), 1.0, 0.0)
 
@@ -269,7 +271,8 @@ for s in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5):
 # differ by the factor $D/(1-D)$ evaluated at $G(z)$. Check this against the run above: plot
 # the ratio of the two recorded gradient norms against $\text{mean}\,D(G(z))$.
 
-# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 ratio = run["minimax"] / run["nonsaturating"]
 odds = run["d_fake"] / (1 - run["d_fake"])
 fig, ax = plt.subplots(figsize=(4.5, 3.5))

@@ -28,6 +28,7 @@ from IPython.display import display
 import gan_course as gc
 
 gc.plotting.course_style()  # the course's figure sizes and fonts
+gc.solutions.fold_outputs()  # a solution's output stays folded until opened
 device = gc.device.default_device()
 gc.device.seed_everything(0)
 print("device:", device)
@@ -171,7 +172,7 @@ for name in schedules:
     print(f"  {name:12s}", "  ".join(f"{w1[name, s][-1]:.3f}" for s in (0, 1, 2)))
 
 # %%
-fig = plt.figure(figsize=(9, 6.4))
+fig = plt.figure(figsize=(9, 6.4), layout="constrained")
 grid = fig.add_gridspec(2, 4, height_ratios=[1, 0.9])
 axes = [fig.add_subplot(grid[0, i]) for i in range(4)] + [fig.add_subplot(grid[1, :])]
 for ax, name in zip(axes, schedules):
@@ -224,7 +225,8 @@ assert blur_fixed > 1.5 * blur_ada, "fixed noise should leave a blurred fit (on 
 # gradient at a generated point has size $|\theta|\,\mathrm{sigmoid}(-\theta^2/2\sigma^2)/\sigma^2$.
 # Which $\sigma$ maximises it for $\theta = 1$? Check with `gc.smoothing.generator_field` (one point per line).
 
-# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 theta = 1.0
 sig = np.logspace(-1.3, 0.7, 200)
 closed = theta / sig**2 / (1 + np.exp(theta**2 / (2 * sig**2)))
@@ -243,7 +245,8 @@ plt.show()
 # $\mathrm{JSD} \approx \theta^2 / (8\sigma^2)$ (a quarter of $\mathrm{KL} = \theta^2/2\sigma^2$). Check it numerically.
 # What does it say about the gradient of the JSD when the noise is much larger than the remaining error?
 
-# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 for s in (0.5, 1.0, 2.0):
     t = 0.05
     print(f"sigma = {s}: JSD = {gc.smoothing.smoothed_lines_js(t, s):.3e}, theta^2/(8 sigma^2) = {t**2 / (8 * s**2):.3e}")

@@ -25,6 +25,7 @@ from scipy.stats import spearmanr
 import gan_course as gc
 
 gc.plotting.course_style()  # the course's figure sizes and fonts
+gc.solutions.fold_outputs()  # a solution's output stays folded until opened
 device = gc.device.default_device()
 gc.device.seed_everything(0)
 torch.set_num_threads(1)  # tiny models: one thread is fastest and repeatable
@@ -278,7 +279,8 @@ assert rho > 0.7, f"the critic's estimate should track the exact W1 (Spearman {r
 # (hint: the CDFs are shifted copies, or use the translation plan and $f(x) = x$). Check it with
 # sorted samples for a few $\mu$.
 
-# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 for mu in (0.3, 1.0, 2.5):
     s0 = gc.toys.gaussian1d(0, 1).sample(20000, seed=1)
     s1 = gc.toys.gaussian1d(mu, 1).sample(20000, seed=2)
@@ -291,7 +293,8 @@ for mu in (0.3, 1.0, 2.5):
 # WGAN-GP's $\lambda = 10$ instead of 30. Does the estimate stay below the exact $W_1$? Compare the
 # overshoot with the prediction $k = 1 + W_1/(2\lambda)$.
 
-# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 grid, ring = gc.toys.grid25(), gc.toys.ring8()
 torch.manual_seed(0)
 f = gc.nets.Discriminator(2, width=128, depth=3)
@@ -309,7 +312,8 @@ print(f"estimate {est:.3f} vs exact {exact:.3f} (ratio {est / exact:.3f}); predi
 # **3.** With *unequal* sizes (5 points against 7) the optimal plan can no longer be a permutation.
 # Solve the LP with `transport_lp` and look at the plan: how many entries are non-zero?
 
-# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 a5 = torch.randn(5, 2, generator=torch.Generator().manual_seed(3))
 b7 = gc.toys.ring8().sample(7, seed=4)
 cost, plan = transport_lp(a5, b7)

@@ -25,6 +25,7 @@ import torch
 import gan_course as gc
 
 gc.plotting.course_style()  # the course's figure sizes and fonts
+gc.solutions.fold_outputs()  # a solution's output stays folded until opened
 device = gc.device.default_device()
 gc.device.seed_everything(0)
 torch.set_num_threads(1)  # tiny models: one thread is fastest and repeatable
@@ -300,7 +301,8 @@ for lam in (setting.penalty_weight, 10.0):
 # norm over the whole batch. Compute both on the ring's penalised critic from above and compare
 # them with `gradient_penalty`.
 
-# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 f = critics["ring8", "gradient penalty"]
 x, xt = gc.toys.ring8().sample(256, seed=7), gc.wgan.NoisyData(gc.toys.ring8()).sample(256, seed=8)
 right = gc.penalties.gradient_penalty(f, x, xt, generator=torch.Generator().manual_seed(0)).item()
@@ -318,7 +320,8 @@ print(f"per-sample (right) {right:.4f} | one a per batch {shared:.4f} | one norm
 # **2.** Train the ring critic of the surfaces section with the one-sided penalty instead. Does
 # the surface change? How does the largest slope compare?
 
-# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 ring = gc.toys.ring8()
 noisy = gc.wgan.NoisyData(ring, 1.0)
 torch.manual_seed(0)
@@ -335,7 +338,8 @@ for name, fc in (("two-sided", critics["ring8", "gradient penalty"]), ("one-side
 # **3.** At the end of a successful standard GAN, what is R1 for the ideal discriminator
 # $D \equiv 1/2$? Compute R1 of the ring's clipped and penalised critics: which one is "flatter" on the data?
 
-# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 x = gc.toys.ring8().sample(1000, seed=10)
 for m in methods:
     print(f"{m:17s} R1 = {gc.penalties.r1_penalty(critics['ring8', m], x).item():.3g}")

@@ -30,6 +30,7 @@ from gan_course import classifier, digits, spectral
 from gan_course import image_gans as ig
 
 gc.plotting.course_style()  # the course's figure sizes and fonts
+gc.solutions.fold_outputs()  # a solution's output stays folded until opened
 device = gc.device.default_device()
 gc.device.seed_everything(0)
 ASSETS = Path("../assets/images")
@@ -343,7 +344,8 @@ assert entropy.mean() < np.log(64) - 0.05, "the attention is uniform: it looks n
 # matrix. Compare that with the exact operator norm of each convolution of the live SN critic on
 # $16\times16$ inputs. Does SN make every convolution 1-Lipschitz?
 
-# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 shape = (1, 16, 16)
 x = torch.zeros(1, *shape, device=device)
 for m in D_sn.net:
@@ -361,7 +363,8 @@ for m in D_sn.net:
 # **2.** The Fréchet distance is biased upwards for small samples. Compute it between two disjoint
 # random halves of the real training features, using $n = 50, 200, 700$ images from each half.
 
-# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 perm = np.random.default_rng(0).permutation(len(ref))
 half_a, half_b = ref[perm[:700]], ref[perm[700:1400]]
 for n in (50, 200, 700):
@@ -373,7 +376,8 @@ for n in (50, 200, 700):
 # **3.** How do one and two power iterations per step compare on the live critic trajectory (b), and
 # on the trained weight of (a) drifting five times faster (1% per step)?
 
-# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 for label, traj in [("live critic", recorded), ("trained W, 1% drift", [W0 + 5 * t * drift for t in range(60)])]:
     for k in (1, 2):
         e, x_ = spectral.track_sigma(traj, n_iter=k, seed=1)

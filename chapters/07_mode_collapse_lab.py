@@ -28,6 +28,7 @@ from gan_course import lab, widgets
 from gan_course.batched import Setting, train_batched
 
 gc.plotting.course_style()  # the course's figure sizes and fonts
+gc.solutions.fold_outputs()  # a solution's output stays folded until opened
 device = gc.device.default_device()
 gc.device.seed_everything(0)
 RETRAIN = False  # True: remake assets/lab (`python -m gan_course.lab precompute --workers 2`; 52 min on 2 CPU cores)
@@ -145,7 +146,7 @@ assert m == 8, f"WGAN-GP covers {m:.0f}/8 ring modes"
 # at the end 76% high-quality samples against the average's 97%).
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(9, 4.4), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(9, 4.4), sharey=True, layout="constrained")
 for ax, ds in zip(axes, lab.DATASETS):
     for loss in lab.LOSS_NAMES:
         run = store.default_run(ds, loss)
@@ -230,7 +231,8 @@ assert max(modes) < 25, f"a non-saturating run covered the whole grid: {modes}"
 # mode histogram $\hat p$ of high-quality samples. Recompute it for the final snapshot of the
 # non-saturating GAN on grid25 from its samples with NumPy alone, and compare with the saved value.
 
-# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 toy = gc.toys.grid25()
 run = store.default_run("grid25", "nonsaturating")
 x = run["samples"][-1].astype(float)  # the 500 samples kept for the picture (the saved value used 2,500)
@@ -244,7 +246,8 @@ print(f"reverse KL from 500 samples {rkl:.3f}, saved (2,500 samples) {run['stats
 # **2.** Which single knob of the saved grid helps the non-saturating GAN most on grid25? Look up
 # every saved non-saturating setting and print its modes covered.
 
-# %% jupyter={"outputs_hidden": true, "source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 for key, run in sorted(store.runs.items(), key=lambda kv: str(kv[0])):
     if key[:2] == ("grid25", "nonsaturating"):
         print(f"lr {key[2]:g}, n_critic {key[3]}, sigma {key[5]:g}: "

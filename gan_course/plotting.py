@@ -21,7 +21,7 @@ COURSE_RC = {
     "figure.dpi": DPI,
     "savefig.dpi": DPI,
     "figure.figsize": (FULL_WIDTH, 3.6),
-    "figure.constrained_layout.use": True,
+    "figure.autolayout": True,  # tight layout at every draw: titles and labels do not collide
     "font.size": 12,
     "axes.titlesize": 13,
     "axes.labelsize": 12,

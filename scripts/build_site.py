@@ -129,8 +129,15 @@ def slides_html(nb, out):
 
     modules = npm_modules()
     out.mkdir(parents=True, exist_ok=True)
-    for part in ("dist", "plugin"):
-        shutil.copytree(modules / "reveal.js" / part, out / "reveal.js" / part, dirs_exist_ok=True)
+    reveal = modules / "reveal.js"  # the 'white' theme only: the others import fonts from another site
+    for part in ("dist/reveal.js", "dist/reveal.css", "dist/reset.css", "dist/theme/white.css", "plugin/notes"):
+        (out / "reveal.js" / part).parent.mkdir(parents=True, exist_ok=True)
+        if (reveal / part).is_dir():
+            shutil.copytree(reveal / part, out / "reveal.js" / part, dirs_exist_ok=True)
+        else:
+            shutil.copy2(reveal / part, out / "reveal.js" / part)
+    shutil.copytree(reveal / "dist/theme/fonts/source-sans-pro", out / "reveal.js/dist/theme/fonts/source-sans-pro",
+                    dirs_exist_ok=True)
     shutil.copy2(modules / "requirejs" / "require.js", out / "require.js")
     shutil.copy2(modules / "jquery" / "dist" / "jquery.min.js", out / "jquery.min.js")
     for part in ("css", "fonts"):

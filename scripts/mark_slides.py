@@ -2,9 +2,11 @@
 
     .venv/bin/python scripts/mark_slides.py chapters/*.ipynb     # `make notebooks` runs it
 
-* Exercise solutions (code cells tagged ``solution``) start collapsed, code AND output:
-  ``jupyter={"source_hidden": true, "outputs_hidden": true}``, so Run All does not show the
-  answer; they are also left out of the slides (``slide_type: skip``). nbval still runs them.
+* Exercise solutions (code cells tagged ``solution``) start collapsed, code AND output: the code
+  by ``jupyter={"source_hidden": true}``, the output by a first line ``# Solution``, which
+  gan_course.solutions recognises when the cell runs and folds what it prints and draws into a
+  closed ``<details>`` element, so Run All does not show the answer. They are also left out of the
+  slides (``slide_type: skip``). nbval still runs them.
 * Plumbing (the chapter's first code cell: imports, device, seeding, the figure style) is left
   out of the slides too; it still runs in the notebook and before the slides are rendered.
 * Slides that fit (``--fit``): every slide of the executed chapter is rendered (reveal.js, as
@@ -20,6 +22,7 @@ import copy
 import sys
 from pathlib import Path
 
+SOLUTION_MARKER = "# Solution"  # = gan_course.solutions.MARKER (tests/test_chapter_structure.py checks)
 MAX_SLIDE_LINES = 32  # source lines on one slide; the figure a cell draws shows below it
 HIDDEN = ("skip", "notes")
 
@@ -78,9 +81,16 @@ def set_slide_type(cell, kind):
 
 def mark_notebook(nb):
     """Set the metadata described in the module docstring on ``nb`` (in place); returns ``nb``."""
+    nb.metadata.pop("jupytext", None)  # jupytext.toml holds the pairing; JupyterLab's save drops this key
     for i, cell in enumerate(nb.cells):
         if is_solution(cell):
-            cell.metadata.setdefault("jupyter", {}).update(source_hidden=True, outputs_hidden=True)
+            # the code starts collapsed; the output is folded by gan_course.solutions, whose marker
+            # is the first line (JupyterLab unfolds outputs_hidden cells whenever they run)
+            jupyter = cell.metadata.setdefault("jupyter", {})
+            jupyter["source_hidden"] = True
+            jupyter.pop("outputs_hidden", None)
+            if not cell.source.lstrip().startswith(SOLUTION_MARKER):
+                cell.source = f"{SOLUTION_MARKER}\n{cell.source}"
         if cell.cell_type == "code" and (is_solution(cell) or is_plumbing(nb, i)):
             if slide_type(cell) in ("slide", "subslide"):  # the next shown cell opens the slide instead
                 nxt = next((c for c in nb.cells[i + 1:] if slide_type(c) not in HIDDEN), None)

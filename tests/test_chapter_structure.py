@@ -22,6 +22,19 @@ def test_title_slide(src):
     assert first.source.lstrip().startswith("# "), "the title slide starts with a '# ' heading"
 
 
+def test_solution_marker_is_the_packages():
+    from gan_course import solutions
+
+    assert mark_slides.SOLUTION_MARKER == solutions.MARKER
+
+
+@pytest.mark.parametrize("src", CHAPTERS, ids=lambda p: p.stem)
+def test_solution_outputs_fold(src):
+    """The set-up cell turns the folding on (gan_course.solutions.fold_outputs)."""
+    first_code = next(c for c in jupytext.read(src).cells if c.cell_type == "code")
+    assert "gc.solutions.fold_outputs()" in first_code.source
+
+
 @pytest.mark.parametrize("src", CHAPTERS, ids=lambda p: p.stem)
 def test_marks_are_current(src):
     """`make notebooks` has run scripts/mark_slides.py: marking again changes nothing."""
@@ -49,4 +62,4 @@ def test_exercises_with_collapsed_solutions(src):
     for c in solutions:
         assert c.cell_type == "code", "solutions are code cells (nbval runs them)"
         assert c.metadata.get("jupyter", {}).get("source_hidden") is True, "solutions start collapsed"
-        assert c.metadata.get("jupyter", {}).get("outputs_hidden") is True, "Run All does not show the answers"
+        assert c.source.startswith(mark_slides.SOLUTION_MARKER + "\n"), "the marker that folds the output"
