@@ -75,7 +75,7 @@ z = (nll - fkl - H) / se
 print(f"H(p_data) = {H:.4f} nats;  NLL - KL ranges over {(nll - fkl).min():.3f} .. {(nll - fkl).max():.3f}")
 print(f"largest |NLL - KL - H| / standard error over {z.size} grid points: {np.abs(z).max():.2f}")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, ax = plt.subplots(figsize=(7, 3.2))
 for j, c in zip([10, 20, 30], ["tab:red", "tab:purple", "tab:blue"]):
     ax.plot(mus, nll[j], "o", color=c, ms=3, label=rf"NLL of samples, $\sigma$ = {sigmas[j]:.2f}")

@@ -180,7 +180,7 @@ for i, (steps, lr, snaps) in enumerate(PHASES):  # (G steps, lr_d, snapshot step
     done += steps
 print(f"{done} generator steps, {len(frames)} frames")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 anim = gc.plotting.animate_figure1(frames, x1, p_target.pdf(x1), interval=400, density_max=1.3)
 HTML(anim.to_jshtml())
 

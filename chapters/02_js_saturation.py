@@ -43,7 +43,7 @@ print("device:", device)
 #
 # Only $W_1$ (exact optimal transport between quantile points of the two lines) says how far apart they are.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 thetas = np.round(np.linspace(-1, 1, 41), 10)
 div = [gc.manifolds.parallel_lines_divergences(t, n_w1=100) for t in thetas]
 js, tv, w1 = (np.array([d[k] for d in div]) for k in ("js", "tv", "w1"))
@@ -85,7 +85,7 @@ assert np.abs(w1 - np.abs(thetas)).max() < 1e-6, "W1 should be |theta|"
 # generated points within $\varepsilon$ of the data support falls in proportion to $\varepsilon$:
 # the shared part has no mass.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 torch.manual_seed(2)
 G_curve = gc.nets.Generator(latent_dim=1, data_dim=2, width=64, depth=2, activation="tanh", latent="uniform")
 with torch.no_grad():
@@ -155,7 +155,7 @@ a2.semilogy(it, run["d_loss"], color="0.3", label="D's cross-entropy")
 a2.set_xlabel("discriminator iterations"), a2.legend(fontsize="small"), a2.set_title("D becomes perfect")
 plt.show()
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 drop = run["minimax"][0] / run["minimax"][-20:].mean()
 ns_growth = run["nonsaturating"][-20:].mean() / run["nonsaturating"][0]
 ns_cv = run["nonsaturating"][-200:].std() / run["nonsaturating"][-200:].mean()
@@ -238,7 +238,7 @@ plt.show()
 # The generator hops: modes appear and vanish between checkpoints, and the mode histogram stays far
 # from uniform (compare the real data's reverse KL). The later chapters' trainers fix this.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 for s in stats:
     low = min(m.modes_covered for m in stats[s][1:])
     print(f"seed {s}: fewest modes after step 500: {low}/8; final reverse KL {stats[s][-1].reverse_kl:.3f} "

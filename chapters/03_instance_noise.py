@@ -46,7 +46,7 @@ print("device:", device)
 #
 # a smooth function of $\theta / \sigma$ (`gc.smoothing.smoothed_lines_js`, tested against 2-D quadrature).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 thetas = np.linspace(-1, 1, 41)
 sigmas = (0.2, 0.5, 1.0)
 js_s = {s: np.array([gc.smoothing.smoothed_lines_js(t, s) for t in thetas]) for s in sigmas}
@@ -80,7 +80,7 @@ for s in sigmas:
 # sample, drawn on a fixed scale (clipped at 1 unit, which only the non-saturating loss reaches). With tiny $\sigma$, $D^*$ is a perfect classifier and the arrows
 # vanish (chapter 02); with huge $\sigma$, $D^*$ is nearly $\tfrac12$ everywhere and they are weak and blurred.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 ring = gc.toys.ring8()
 real_pts = ring.sample(200, seed=0).numpy()  # (200, 2)
 angles = 2 * np.pi * (np.arange(64) + 0.5) / 64
@@ -188,7 +188,7 @@ axes[4].set_xlabel("generator step"), axes[4].set_ylabel("exact $W_1$ to target 
 axes[4].legend(fontsize="small")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The schedules themselves, as the trainer recorded them ($\sigma$ used at each generator step, seed 0):
 
 # %% slideshow={"slide_type": "subslide"}
@@ -205,7 +205,7 @@ plt.show()
 # stays blurred across it, since $D$ cannot resolve detail below $\sigma$; annealing reaches the
 # sharp segment. The checks, seed by seed:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 spread = {k: h.snapshots[600]["samples"][:, 0].std() for k, h in runs.items()}  # blur across the line
 for seed in (0, 1, 2):
     none, fixed, lin, ada = (w1[n, seed][-1] for n in schedules)

@@ -47,7 +47,7 @@ print("device:", device)
 # polytope, and the vertices are permutation matrices (Birkhoff-von Neumann), so the LP reduces
 # to a **linear assignment**: pair every $x_i$ with one $y_j$. That is `gc.divergences.optimal_coupling`.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 x = 0.6 * torch.randn(12, 2, generator=torch.Generator().manual_seed(1))  # a blob at the origin
 y = gc.toys.ring8().sample(12, seed=2)  # 12 points of the 8-Gaussians ring (radius 2, std 0.02)
 w1, perm = gc.divergences.optimal_coupling(x, y)
@@ -136,7 +136,7 @@ assert abs(w1_sorted - w1_population) < 0.05 * w1_population, f"sample {w1_sorte
 # (each point must travel at least $|\theta|$ horizontally), so $W_1(P_0, P_\theta) = |\theta|$: continuous,
 # with gradient $\operatorname{sign}\theta$ pointing home. We check it on samples (600 points a side).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 thetas = np.linspace(-1, 1, 11)
 p0 = gc.toys.parallel_lines(0.0).sample(600, seed=5)
 w1_lines = np.array([gc.divergences.w1_exact(p0, gc.toys.parallel_lines(th).sample(600, seed=6)) for th in thetas])
@@ -153,7 +153,7 @@ ax.legend(fontsize="small")
 plt.show()
 print(np.c_[thetas, w1_lines].round(3))
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 err = np.max(np.abs(w1_lines - np.abs(thetas)))
 assert err < 0.05, f"max |W1_samples - |theta|| = {err:.3f}"
 assert np.all(np.diff(w1_lines[thetas >= 0]) > 0), "W1 must grow with |theta| while JS stays at log 2"
@@ -202,7 +202,7 @@ for name, r in duality.items():
     assert abs(rel) < 0.15, f"{name}: critic {r['est']:.3f} vs exact {r['exact']:.3f} ({100 * rel:+.1f}%)"
     assert r["est"] < r["exact"], f"{name}: the estimate should sit below the exact W1"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **Why the estimate sits below.** (1) Weak duality: for every 1-Lipschitz $f$,
 # $\mathbb{E}_r f - \mathbb{E}_g f \le W_1$, with equality only for an optimal $f$; the critic is one
 # function of a restricted family (an MLP) after a few hundred noisy steps, so it stops short.
@@ -265,7 +265,7 @@ print(f"Spearman correlation of the critic's estimate with the exact W1 over {le
 assert exact_w[-1] < 0.6 * exact_w[0], f"exact W1 {exact_w[0]:.3f} -> {exact_w[-1]:.3f}: the generator should close in"
 assert rho > 0.7, f"the critic's estimate should track the exact W1 (Spearman {rho:.2f})"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Without the 1,000 critic steps before the first generator step the critic lags behind for the
 # first few hundred steps and the two curves disagree there (try it). With it, the estimate falls
 # with the true distance, which is why the WGAN paper could use the

@@ -101,7 +101,7 @@ for col, name in enumerate(toys):
         ax.set(title=f"{m}, {name}", xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Clipped critics (top) are smooth radial bumps: they cannot bend around the modes, because a
 # network whose weights all sit at $\pm c$ can only express simple functions (Gulrajani et al. call
 # this capacity underuse). The penalised critics (bottom) bend around the ring's modes and along
@@ -165,7 +165,7 @@ for m, kw in deep.items():
     g = grad_norms[m]
     print(f"{m:18s} input-layer / output-layer gradient: {g[0] / g[-1]:9.3g}   max/min over layers: {g.max() / g.min():9.3g}")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, ax = plt.subplots(figsize=(6.5, 3.8))
 layers = np.arange(1, 13)
 for (m, g), color in zip(grad_norms.items(), ("tab:red", "tab:orange", "tab:brown", "tab:blue")):
@@ -212,7 +212,7 @@ plt.show()
 # %%
 assert w_after < 0.5 * w_before, f"W1 to the data only went {w_before:.2f} -> {w_after:.2f}"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Converging on both toys takes thousands of steps, more than a CPU lecture allows. The results
 # below are the WGAN-GP runs of the mode-collapse lab (chapter 7), made by
 # `python -m gan_course.lab precompute --out assets/lab` and shipped in `assets/lab/`: 10 seeds per
@@ -242,7 +242,7 @@ for ds, runs in results.items():
         print(f"{ds:6s} seed {r['seed']}: modes {r['modes_covered']}/{r['n_modes']}, "
               f"high quality {100 * r['hq_fraction']:.1f}%, reverse KL {r['reverse_kl']:.3f} nats")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 mean = lambda toy, key: np.mean([r[key] for r in results[toy]])
 print(gc.metrics.toy_table([("WGAN-GP (ours)", results["ring8"], results["grid25"])]))
 print(f"reverse KL of the mode histogram: ring {mean('ring8', 'reverse_kl'):.3f}, grid {mean('grid25', 'reverse_kl'):.3f} nats")
@@ -269,7 +269,7 @@ assert np.mean(grid_modes) >= 24, f"grid25 modes per seed: {grid_modes}"
 for toy in results:
     assert mean(toy, "hq_fraction") >= 0.95, f"{toy}: {100 * mean(toy, 'hq_fraction'):.1f}% high-quality samples"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Reading the table: WGAN-GP covers all 8 ring modes and all 25 grid modes on every one of the 10
 # seeds, with a mode histogram close to uniform (reverse KL near 0), which no row of the published
 # table does on both toys, and more than 95% of its samples are high quality on both. The samples

@@ -90,7 +90,7 @@ print(f"(a) error at steps 1, 5, 10, 20: {np.round(rel_slow[[0, 4, 9, 19]], 4)}"
 print(f"(b) {hist_sn['seconds']:.1f} s live; W changes {step_change:.2%} per step; sigma_2/sigma_1 = {sv[1] / sv[0]:.3f}; "
       f"error at steps 1, 5, 10, 20: {np.round(rel_live[[0, 4, 9, 19]], 3)}, median after 20: {np.median(rel_live[20:]):.3f}")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, ax = plt.subplots(figsize=(7, 3))
 ax.semilogy(np.arange(1, 61), rel_slow, label="(a) trained W, 0.2% drift per step")
 ax.semilogy(np.arange(1, len(rel_live) + 1), rel_live, label="(b) live SN critic layer")
@@ -139,7 +139,7 @@ print(f"product of exact layer operator norms: {bound:.3f}; product of SN's resh
 for k, v in norms.items():
     print(f"{k}: max |grad| = {v.max():.3f}, median {v.median():.3f}")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, ax = plt.subplots(figsize=(7, 3))
 for k, v in norms.items():
     ax.hist(v.numpy(), bins=40, alpha=0.6, label=f"{k} (512)")
@@ -209,12 +209,12 @@ assert acc >= 0.95, f"classifier accuracy {acc:.3f} < 0.95"
 # $$s_{ij} = f(x_i)^\top g(x_j),\quad \beta_{j,i} = \frac{e^{s_{ij}}}{\sum_i e^{s_{ij}}},\quad
 # o_j = v\Big(\sum_i \beta_{j,i}\, h(x_i)\Big),\quad y_j = \gamma\, o_j + x_j,\ \ \gamma_0 = 0 .$$
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 G_sa, D_sa, hist_sa = ig.train("sagan", "digits", steps=120, batch_size=64, device=device, progress=False)
 print(G_sa.net)
 print(f"SA-GAN: 120 live steps in {hist_sa['seconds']:.1f} s; gamma in G moved from 0 to {G_sa.net[6].gamma.item():+.4f}")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 2, figsize=(9, 3))
 for ax, (label, h) in zip(axes, [("DCGAN + SN (non-saturating)", hist_sn), ("SA-GAN (hinge)", hist_sa)]):
     ax.plot(h["d_loss"], label="D loss")
@@ -236,7 +236,7 @@ plt.show()
 # and checked from the command line with `python -m gan_course.image_gans evaluate assets/images`.
 # Set `RETRAIN = True` above to remake them here.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 if RETRAIN:
     ig.train_all(ASSETS, device=device)
 timings = json.loads((ASSETS / "timings.json").read_text())
@@ -245,7 +245,7 @@ for kind, t in timings.items():
 generators = {name: ig.load_generator(ig.weights_path(ASSETS, name, "digits"), name) for name in ig.VARIANTS}
 stacked_gens = {name: ig.load_generator(ig.weights_path(ASSETS, name, "stacked"), name, "stacked") for name in ig.VARIANTS}
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(2, 3, figsize=(9, 7))
 for j, name in enumerate(ig.VARIANTS):
     for i, (gens, ds) in enumerate([(generators, "digits"), (stacked_gens, "stacked")]):
@@ -269,7 +269,7 @@ for name in ig.VARIANTS:
 print("Fréchet distance in the course's digit-classifier features (NOT the Inception FID)")
 print(ig.format_table(table))
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 3, figsize=(9, 3))
 labels = ["real"] + [ig.VARIANTS[n].name for n in ig.VARIANTS]
 rows = list(table.values())
@@ -328,7 +328,7 @@ for ax, (r, c) in zip(axes, queries):
 axes[0].set_ylabel("y (pixels)")
 plt.show()
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 entropy = -(beta * beta.clamp_min(1e-12).log()).sum(0)  # per query, in nats
 gamma = att_block.gamma.item()
 print(f"gamma of G's attention block after training: {gamma:+.3f} (initialised to 0)")

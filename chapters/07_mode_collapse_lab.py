@@ -84,7 +84,7 @@ assert max(gap) < 1e-10, f"a batched model left its solo run: {gap}"
 # histogram to uniform). The *snapshot* slider scrubs through training. Settings that are not in the
 # saved grid train on the spot with **Train this setting**.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 view = widgets.LabView(store, device=device)
 view.widget
 
@@ -109,7 +109,7 @@ assert statistics.median(cpu) < 0.1, f"median redraw {statistics.median(cpu):.3f
 #
 # The final snapshot of every loss at its defaults (seed 0 of the saved grid).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 final = {}
 for ds in lab.DATASETS:
     toy, lim = lab.dataset(ds), lab.LIMS[ds]
@@ -128,7 +128,7 @@ for ds in lab.DATASETS:
     fig.suptitle(f"{ds}, final snapshot, seed 0: generated samples (yellow), mode centres (x)")
     plt.show()
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 assert all(np.isfinite(final[ds, loss][:2]).all() for ds in lab.DATASETS for loss in lab.LOSS_NAMES)
 m, hq, _ = final["ring8", "wgan-gp"]
 print(f"ring8, WGAN-GP (seed 0): {m:.0f}/8 modes, {100 * hq:.1f}% high quality")
@@ -145,7 +145,7 @@ assert m == 8, f"WGAN-GP covers {m:.0f}/8 ring modes"
 # measured for WGAN-GP, seed 0: the live generator had all 8 modes there, the average none, and
 # at the end 76% high-quality samples against the average's 97%).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 2, figsize=(9, 4.4), sharey=True, layout="constrained")
 for ax, ds in zip(axes, lab.DATASETS):
     for loss in lab.LOSS_NAMES:
@@ -166,7 +166,7 @@ plt.show()
 print(gc.metrics.toy_table([("ours: " + loss, shipped.get((loss, "ring8"), []), shipped.get((loss, "grid25"), []))
                             for loss in ("wgan-gp", "hinge-sn", "nonsaturating")]))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The targets for the well-regularised losses: all 8 ring modes on every seed, $\geq 24.5$ of 25 grid
 # modes on average, $\geq 95\%$ high-quality samples. The tuned defaults (width 64, minibatch 256,
 # 20,000 generator steps with learning rates decaying linearly to 0) cover every mode of both toys

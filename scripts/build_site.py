@@ -109,14 +109,20 @@ MATHJAX2_PARTS = ("MathJax.js", "config", "extensions", "jax/input/TeX", "jax/ou
                   "localization/en", "fonts/HTML-CSS/TeX/woff")
 # Slides readable from the back of a room: reveal.js's 'white' theme (its fonts ship with it) at 1280 x 800 with larger text.
 SLIDE_WIDTH, SLIDE_HEIGHT = 1280, 800
-SLIDE_CODE_LINES = 10  # a longer code cell shows its output only on the exported slides
+SLIDE_CODE_LINES = 10  # a longer code cell, or one that draws a figure, shows its output only on the slides
+SLIDE_MARGIN = 48  # px of a slide that reveal.js keeps around its cells
 SLIDE_CSS = """<style>
 .reveal .slides { text-align: left; }
 .reveal .jp-RenderedMarkdown, .reveal .jp-RenderedHTMLCommon { font-size: 28px; line-height: 1.35; }
 .reveal .jp-RenderedHTMLCommon h1 { font-size: 52px; } .reveal .jp-RenderedHTMLCommon h2 { font-size: 42px; }
 .reveal .jp-RenderedHTMLCommon h3 { font-size: 34px; }
-.reveal .jp-InputArea pre, .reveal .jp-OutputArea pre { font-size: 20px; line-height: 1.3; }
-.reveal .jp-RenderedImage img { max-height: 520px; width: auto; }
+.reveal .jp-InputArea pre { font-size: 19px; line-height: 1.3; }
+.reveal .jp-OutputArea pre { font-size: 18px; line-height: 1.25; max-height: 400px; overflow-y: auto; }
+.reveal .jp-RenderedImage img { max-height: 460px; width: auto; }
+.reveal .jp-OutputArea:has(.jp-RenderedImage ~ .jp-RenderedImage) img,
+.reveal .jp-OutputArea:has(.jp-OutputArea-child ~ .jp-OutputArea-child .jp-RenderedImage) img { max-height: 300px; }
+.reveal .jp-OutputArea:has(.jp-OutputArea-child ~ .jp-OutputArea-child ~ .jp-OutputArea-child .jp-RenderedImage) img {
+  max-height: 170px; }
 .reveal .jp-InputPrompt, .reveal .jp-OutputPrompt { display: none; }
 </style>"""
 
@@ -157,8 +163,9 @@ def slides_html(nb, out):
         mathjax_url="mathjax2/MathJax.js?config=TeX-AMS_CHTML-full,Safe", widget_renderer_url="embed-amd.js")
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
-        if cell.cell_type == "code" and len(cell.source.splitlines()) > SLIDE_CODE_LINES:
-            cell.transient = {"remove_source": True}
+        draws = any("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
+        if cell.cell_type == "code" and (draws or len(cell.source.splitlines()) > SLIDE_CODE_LINES):
+            cell.metadata["transient"] = {"remove_source": True}
     body, _ = exporter.from_notebook_node(nb)
     body = body.replace("</head>", SLIDE_CSS + "\n</head>", 1)
     # nbconvert's loader of mermaid diagrams (none in the course) would import from a CDN: drop it

@@ -137,7 +137,7 @@ def fit(executed_dir, path):
     shown.metadata.setdefault("gan_course", {})["name"] = path.stem
     with tempfile.TemporaryDirectory() as tmp:
         measured, _ = build_site.measure_slides(build_site.slides_html(shown, Path(tmp)))
-    ids = set(fit_breaks(measured, build_site.SLIDE_HEIGHT))
+    ids = set(fit_breaks(measured, build_site.SLIDE_HEIGHT - build_site.SLIDE_MARGIN))
     for c in nb.cells:
         if c.get("id") in ids:
             set_slide_type(c, "subslide")
