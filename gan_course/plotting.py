@@ -143,12 +143,23 @@ def field_on_grid(D, lims=(-3, 3), n=50, transform="sigmoid"):
 
 
 def colorbar(ax, mappable, label):
-    """A colour bar beside ``ax`` with a readable label and at most 5 plain ticks (no 0.01030)."""
+    """A colour bar beside ``ax`` with a label and at most 5 ticks, each with just the decimals
+    that tell it from its neighbours (no 0.0101, 0.0101, 0.0102 repeats; no 10-digit labels)."""
+    import math
+
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     cb = ax.figure.colorbar(mappable, ax=ax, label=label, fraction=0.046, pad=0.03)
-    cb.locator = MaxNLocator(5)
-    cb.formatter = FuncFormatter(lambda v, _: f"{v:.3g}")  # 3 significant digits
+    locator = MaxNLocator(5)
+    cb.locator = locator
+    lo, hi = cb.ax.get_ylim()
+    ticks = [t for t in locator.tick_values(lo, hi) if lo <= t <= hi]
+    step = min((b - a for a, b in zip(ticks, ticks[1:])), default=abs(hi - lo) or 1.0)
+    decimals = max(0, -math.floor(math.log10(step))) if step > 0 else 0
+    if abs(hi) >= 1e4 or (0 < max(abs(lo), abs(hi)) < 1e-3):
+        cb.formatter = FuncFormatter(lambda v, _: f"{v:.2e}")
+    else:
+        cb.formatter = FuncFormatter(lambda v, _: f"{v:.{decimals}f}")
     cb.update_ticks()
     return cb
 

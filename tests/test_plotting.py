@@ -59,13 +59,14 @@ def test_course_style_fits_a_notebook_column():
 
 
 def test_colorbar_ticks_are_short():
-    """At most 5 ticks with 3 significant digits (no 0.01030)."""
+    """At most 6 ticks, all different, none longer than 8 characters."""
     fig, ax = plt.subplots()
     im = ax.imshow(np.linspace(0.0100, 0.0107, 100).reshape(10, 10))
     cb = plotting.colorbar(ax, im, "critic f(x)")
     fig.canvas.draw()
     lo, hi = cb.ax.get_ylim()
     labels = [t.get_text() for t in cb.ax.get_yticklabels() if t.get_text() and lo <= t.get_position()[1] <= hi]
-    assert 2 <= len(labels) <= 6 and all(len(t.replace("−", "-")) <= 6 for t in labels), labels
+    assert 2 <= len(labels) <= 6 and len(set(labels)) == len(labels), labels
+    assert all(len(t.replace("−", "-")) <= 8 for t in labels), labels
     assert cb.ax.get_ylabel() == "critic f(x)"
     plt.close(fig)
