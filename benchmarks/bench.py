@@ -56,7 +56,7 @@ def rate(fn, steps, device, repeats=5):
 def course_single(loss, width, device):
     ring = gc.toys.ring8()
     if loss == "wgan-gp":
-        kw = dict(loss="wasserstein", k_d=5, penalty=gc.penalties.gradient_penalty, penalty_weight=10.0,
+        kw = dict(loss="wasserstein", n_critic=5, penalty=gc.penalties.gradient_penalty, penalty_weight=10.0,
                   lr_d=1e-4, lr_g=1e-4, betas=(0.5, 0.9))
     else:
         kw = dict(loss="nonsaturating", lr_d=1e-4, lr_g=1e-4, betas=(0.5, 0.999))

@@ -173,7 +173,7 @@ frames = [gan1d.figure1_frame(G, D, x1, title="D trained against the initial G (
 PHASES = [(800, 2e-3, (50, 100, 200, 400, 800)), (800, 1e-3, (400, 800)), (800, 3e-4, (400, 800))]
 done = 0
 for i, (steps, lr, snaps) in enumerate(PHASES):  # (G steps, lr_d, snapshot steps); lr_g = lr_d / 2
-    hist = gc.training.train_gan(G, D, p_target, steps=steps, batch_size=512, lr_d=lr, lr_g=lr / 2, k_d=3,
+    hist = gc.training.train_gan(G, D, p_target, steps=steps, batch_size=512, lr_d=lr, lr_g=lr / 2, n_critic=3,
                                  seed=SEED + 10 * (i + 1), progress=False, snapshot_steps=snaps,
                                  snapshot_fn=lambda G, D: gan1d.figure1_frame(G, D, x1))
     frames += [{**hist.snapshots[s], "title": f"generator step {done + s}"} for s in sorted(hist.snapshots)]

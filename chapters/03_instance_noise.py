@@ -117,7 +117,7 @@ assert outward.all(), "at moderate noise every arrow should point towards the da
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Three ways to schedule the noise
 #
-# `TrainConfig.instance_noise` takes a number or a schedule $\sigma(\text{step}, \text{steps})$ (`gc.noise`):
+# `TrainConfig.noise_sigma` takes a number or a schedule $\sigma(\text{step}, \text{steps})$ (`gc.noise`):
 #
 # * `Constant(σ)`: the smoothed problem has the same solution $p_g = p_r$ (convolution with a
 #   Gaussian is injective), but $D$ cannot see detail finer than $\sigma$, so the fit stays blurred;
@@ -162,8 +162,8 @@ for seed in (0, 1, 2):
     G0, D0 = start(seed)
     for name, make in schedules.items():
         G, D = copy.deepcopy(G0), copy.deepcopy(D0)
-        runs[name, seed] = gc.training.train_gan(G, D, target, steps=600, k_d=5, batch_size=128, loss="minimax",
-                                                 instance_noise=make(), seed=seed, snapshot_steps=snap_steps,
+        runs[name, seed] = gc.training.train_gan(G, D, target, steps=600, n_critic=5, batch_size=128, loss="minimax",
+                                                 noise_sigma=make(), seed=seed, snapshot_steps=snap_steps,
                                                  n_snapshot=500, progress=False, device=device)
 w1 = {k: np.array([gc.divergences.w1_exact(h.snapshots[t]["samples"], target_pts) for t in snap_steps])
       for k, h in runs.items()}

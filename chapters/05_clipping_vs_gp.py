@@ -215,7 +215,7 @@ assert w_after < 0.5 * w_before, f"W1 to the data only went {w_before:.2f} -> {w
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Converging on both toys takes thousands of steps, more than a CPU lecture allows. The results
 # below are the WGAN-GP runs of the mode-collapse lab (chapter 7), made by
-# `python -m gan_course.lab precompute --out assets/lab` and shipped in `assets/lab/`: 10 seeds per
+# `python -m gan_course.lab precompute --out assets/lab --overwrite-assets` and shipped in `assets/lab/`: 10 seeds per
 # toy, trained as one batch with `gc.batched` (each model follows exactly the path of the
 # single-model trainer). The settings are the lab's tuned WGAN-GP defaults, printed below: Adam
 # (0.5, 0.9), $n_{critic} = 5$, minibatch 256, MLPs of 3 hidden layers of 64 units, and two

@@ -231,14 +231,14 @@ plt.show()
 # A few hundred steps show the mechanics, not the result. The full runs (3,000 steps of minibatch
 # 128, each variant on digits and on Stacked Digits) ship in `assets/images`, made by one command:
 #
-# `python -m gan_course.image_gans train-all --out assets/images` (2.3 min on one H100, about 14 CPU-minutes)
+# `python -m gan_course.image_gans train-all --out assets/images --overwrite-assets` (2.3 min on one H100, about 14 CPU-minutes)
 #
 # and checked from the command line with `python -m gan_course.image_gans evaluate assets/images`.
 # Set `RETRAIN = True` above to remake them here.
 
 # %% slideshow={"slide_type": "subslide"}
 if RETRAIN:
-    ig.train_all(ASSETS, device=device)
+    ig.train_all(ASSETS, device=device, overwrite_assets=True)
 timings = json.loads((ASSETS / "timings.json").read_text())
 for kind, t in timings.items():
     print(f"{kind:5s} {t['device']}: {t['wall_seconds']:.0f} s wall ({t['what']})")

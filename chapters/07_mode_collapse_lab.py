@@ -31,9 +31,10 @@ gc.plotting.course_style()  # the course's figure sizes and fonts
 gc.solutions.fold_outputs()  # a solution's output stays folded until opened
 device = gc.device.default_device()
 gc.device.seed_everything(0)
-RETRAIN = False  # True: remake assets/lab (`python -m gan_course.lab precompute --workers 2`; 52 min on 2 CPU cores)
+RETRAIN = False  # True: remake assets/lab, 52 min on 2 CPU cores (as does the command
+# `python -m gan_course.lab precompute --out assets/lab --overwrite-assets --workers 2`)
 if RETRAIN:
-    lab.precompute()
+    lab.precompute(overwrite_assets=True)
 store = widgets.LabStore.load()
 shipped = lab.load_results()  # {(loss, dataset): one dict per seed}
 print(f"{len(store.runs)} saved settings in the lab grid; {sum(map(len, shipped.values()))} saved runs for the table; "
@@ -59,7 +60,7 @@ gap = []
 for k, s in enumerate(pair):
     G, D = gc.batched.init_pair(s.seed, width=32, depth=2)  # nets.Generator / nets.Discriminator
     gc.training.train_gan(G, D, gc.toys.ring8(), steps=30, batch_size=64, lr_d=s.lr_d, lr_g=s.lr_g, betas=s.betas,
-                          k_d=1, loss=s.loss, instance_noise=s.noise_sigma or None, seed=s.seed, device="cpu",
+                          n_critic=1, loss=s.loss, noise_sigma=s.noise_sigma or None, seed=s.seed, device="cpu",
                           progress=False)
     solo = [p for m in (G.net, D.net) for layer in m if isinstance(layer, torch.nn.Linear)
             for p in (layer.weight.detach(), layer.bias.detach())]

@@ -33,6 +33,7 @@ list of settings into such batches for you.
 """
 import math
 import time
+import warnings
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
@@ -283,9 +284,11 @@ class BatchResult:
     snapshots: dict
     field_xs: np.ndarray = None
     field_ys: np.ndarray = None
-    diverged_at: list = None  # generator step at which model k's loss went NaN/inf, else None
+    diverged_at: list = None  # first generator step (from 1) at which model k's D or G loss went NaN/inf, else None
     seconds: float = 0.0
     device: str = "cpu"
+    diverged_net: list = None  # "D" or "G": whose loss (or weights) went NaN/inf first, else None
+    interrupted: bool = False  # Ctrl-C stopped training: ``steps`` and the histories hold the steps done
 
 
 def _loss_groups(names):
@@ -311,157 +314,277 @@ def field_grid(lims, n=50):
     return np.linspace(xlo, xhi, n), np.linspace(ylo, yhi, n)
 
 
+class BatchedGAN:
+    """K toy GANs as one stepping object: ``step()`` runs one generator step of every model
+    ((1) ``n_critic`` D/critic updates, (2) one G update, Goodfellow et al. 2014, Algorithm 1).
+
+    ``steps`` is the horizon of the schedules (``lr_decay``, ``noise_decay``: factor 1 - t / steps at
+    generator step t, counted from 0) and the length of the loss history; ``step()`` past it raises.
+    Besides training it draws what the live lab shows: ``snapshot()`` (samples from fixed latents and
+    D on a grid), ``generator_push(x)`` (the direction G's loss moves each sample) and
+    ``manifold(z)`` (G applied to given latents, for the image of a latent grid).
+
+    Per-model loss terms: ``d_loss`` sums (K,) tensors, one term per idea (the loss of the pair in
+    ``losses.LOSSES``, then the gradient penalty); a new term is one more line there, weighted by a
+    (K,) tensor built from its ``Setting`` field in ``__init__`` like ``self.lam``."""
+
+    def __init__(self, settings, data, steps, width=128, depth=3, batch_size=256, latent_dim=2, device=None,
+                 n_snapshot=2500, field_lims=None, field_n=50):
+        settings = [s.validate() for s in settings]
+        if not settings:
+            raise ValueError("train_batched needs at least one setting")
+        keys = {s.cost_key() for s in settings}
+        if len(keys) > 1:
+            raise ValueError("settings of different cost cannot share a batch (n_critic, optimizer, betas, penalty, "
+                             f"spectral norm, clipping differ: {sorted(map(str, keys))}); use train_grid")
+        self.steps = checks.positive_int("steps", steps)
+        self.B = checks.positive_int("batch_size", batch_size)
+        n_snapshot = checks.positive_int("n_snapshot", n_snapshot)
+        if not hasattr(data, "sample"):
+            raise TypeError("data must be a toy with .sample(n, generator=...), e.g. gan_course.toys.ring8()")
+        self.device = device = torch.device(device) if device is not None else default_device()
+        self.settings, self.data, self.latent_dim = settings, data, latent_dim
+        s0, K = settings[0], len(settings)
+        self.s0, self.K = s0, K
+        seeds = [int(s.seed) for s in settings]
+        self.G, self.D = build_models(seeds, width, depth, latent_dim, 2, s0.spectral_norm, device)
+        self.dtype = dtype = self.G.weights[0].dtype
+        self.lr_d = torch.tensor([s.lr_d for s in settings], device=device, dtype=dtype)
+        self.lr_g = torch.tensor([s.lr_g for s in settings], device=device, dtype=dtype)
+        self.opt_d = BatchedOptimizer(self.D.parameters(), self.lr_d, s0.optimizer, tuple(s0.betas))
+        self.opt_g = BatchedOptimizer(self.G.parameters(), self.lr_g, s0.optimizer, tuple(s0.betas))
+        self.groups = _loss_groups([s.loss for s in settings])
+        self.g_data = [torch.Generator().manual_seed(s) for s in seeds]
+        self.g_lat = [torch.Generator(device=device).manual_seed(s + 1) for s in seeds]
+        self.g_pen = [torch.Generator(device=device).manual_seed(s + 3) for s in seeds]
+        self.z_fixed = torch.stack([torch.randn((n_snapshot, latent_dim), generator=torch.Generator(device=device)
+                                                .manual_seed(s + 2), device=device) for s in seeds])
+        self.sig0 = [float(s.noise_sigma) for s in settings]
+        self.sig = self.sig0  # this step's instance-noise std per model (annealed where noise_decay)
+        self.use_gp = s0.penalty_weight > 0
+        self.lam = torch.tensor([s.penalty_weight for s in settings], device=device, dtype=dtype)
+        self.clips = torch.tensor([s.clip or 0.0 for s in settings], device=device, dtype=dtype).view(K, 1, 1)
+        self.field_lims, self.field_n = field_lims, field_n
+        if field_lims is not None:
+            self.field_xs, self.field_ys = field_grid(field_lims, field_n)
+            xx, yy = np.meshgrid(self.field_xs, self.field_ys)
+            grid = torch.tensor(np.stack([xx.ravel(), yy.ravel()], 1), dtype=dtype, device=device)
+            self.grid = grid.expand(K, -1, -1)
+        else:
+            self.field_xs = self.field_ys = self.grid = None
+        self.decay = torch.tensor([float(s.lr_decay) for s in settings], device=device, dtype=dtype)
+        self.ema_beta = torch.tensor([float(s.g_ema) for s in settings], device=device, dtype=dtype)
+        # the averaged weights (equal to G's where g_ema is 0); None when no model of the batch averages
+        self.G_ema = [p.detach().clone() for p in self.G.parameters()] if any(s.g_ema for s in settings) else None
+        self.d_hist = torch.full((K, self.steps), float("nan"), device=device, dtype=dtype)
+        self.g_hist = torch.full((K, self.steps), float("nan"), device=device, dtype=dtype)
+        self.t = 0  # generator steps done
+        self.seconds = 0.0
+
+    # -- random streams ------------------------------------------------------------------------
+    def latents(self, n):
+        """(K, n, latent_dim), model k from its own stream."""
+        return torch.stack([torch.randn((n, self.latent_dim), generator=g, device=self.device) for g in self.g_lat])
+
+    def real(self):
+        """(K, B, 2) real samples, model k from its own stream."""
+        return torch.stack([self.data.sample(self.B, generator=g) for g in self.g_data]).to(device=self.device,
+                                                                                            dtype=self.dtype)
+
+    def noisy(self, x):
+        """x plus instance noise N(0, sigma_k^2 I) on model k's rows (Sønderby et al. 2017)."""
+        if not any(self.sig):
+            return x
+        out = []
+        for k in range(self.K):
+            xk = x[k]
+            if self.sig[k] > 0:
+                xk = xk + self.sig[k] * torch.randn(xk.shape, generator=self.g_lat[k], device=self.device,
+                                                    dtype=self.dtype)
+            out.append(xk)
+        return torch.stack(out)
+
+    # -- the losses ----------------------------------------------------------------------------
+    def d_loss(self, x, x_fake):
+        """(K,) D/critic loss of each model: its loss pair's D side (+ lambda_k GP_k)."""
+        loss = _apply(self.groups, 0, self.K, self.D(self.noisy(x))[..., 0], self.D(self.noisy(x_fake))[..., 0])
+        if self.use_gp:
+            eps = torch.stack([torch.rand((self.B, 1), generator=g, device=self.device, dtype=self.dtype)
+                               for g in self.g_pen])
+            loss = loss + self.lam * batched_gradient_penalty(self.D, x, x_fake, eps)
+        return loss
+
+    def g_loss_of(self, x_fake):
+        """(K,) generator loss of each model at fake samples x_fake (K, N, 2)."""
+        return _apply(self.groups, 1, self.K, self.D(self.noisy(x_fake))[..., 0])
+
+    # -- one generator step --------------------------------------------------------------------
+    def step(self):
+        """One generator step of every model: (1) n_critic D updates, (2) one G update, (3) G's average.
+        Returns the step count after it."""
+        if self.t >= self.steps:
+            raise RuntimeError(f"all {self.steps} steps are done (the horizon of this run)")
+        t0, step, s0 = time.perf_counter(), self.t, self.s0
+        if any(s.lr_decay for s in self.settings):
+            factor = 1 - self.decay * (step / self.steps)
+            self.opt_d.lr, self.opt_g.lr = self.lr_d * factor, self.lr_g * factor
+        if any(s.noise_decay for s in self.settings):
+            self.sig = [v * (1 - step / self.steps) if s.noise_decay else v for v, s in zip(self.sig0, self.settings)]
+        # (1) update D / the critic n_critic times
+        for _ in range(s0.n_critic):
+            x = self.real()
+            with torch.no_grad():
+                x_fake = self.G(self.latents(self.B))
+            loss_d = self.d_loss(x, x_fake)  # (K,)
+            self.opt_d.zero_grad()
+            loss_d.sum().backward()  # model k's gradient comes from its own term only
+            self.opt_d.step()
+            if s0.clip is not None:
+                with torch.no_grad():
+                    for p in self.D.parameters():
+                        torch.minimum(torch.maximum(p, -self.clips), self.clips, out=p)
+        # (2) update G once
+        loss_g = self.g_loss_of(self.G(self.latents(self.B)))
+        self.opt_g.zero_grad()
+        loss_g.sum().backward()
+        self.opt_g.step()
+        # (3) theta_ema <- beta theta_ema + (1 - beta) theta
+        if self.G_ema is not None:
+            with torch.no_grad():
+                for e, p in zip(self.G_ema, self.G.parameters()):
+                    e.lerp_(p, 1 - self.ema_beta.view(-1, *([1] * (p.ndim - 1))))
+        self.d_hist[:, step] = loss_d.detach()
+        self.g_hist[:, step] = loss_g.detach()
+        self.t = step + 1
+        self.seconds += time.perf_counter() - t0
+        return self.t
+
+    # -- what the lab draws --------------------------------------------------------------------
+    def averaged_G(self):
+        """The generator that snapshots sample: G's moving average, or G itself when no model averages."""
+        if self.G_ema is None:
+            return self.G
+        n = len(self.G.weights)
+        return BatchedMLP(self.G_ema[:n], self.G_ema[n:])
+
+    @torch.no_grad()
+    def field(self):
+        """D's raw output on the field grid, (K, field_n, field_n) float32; row i at y = field_ys[i]."""
+        if self.grid is None:
+            raise ValueError("no field grid: pass field_lims")
+        return self.D(self.grid, update_sn=False)[..., 0].reshape(self.K, self.field_n, self.field_n).float().cpu().numpy()
+
+    def snapshot(self):
+        """{"samples": (K, n_snapshot, 2) float32 from the fixed latents, "field": (K, n, n) raw D output}."""
+        with torch.no_grad():
+            snap = {"samples": self.averaged_G()(self.z_fixed).float().cpu().numpy()}
+        if self.grid is not None:
+            snap["field"] = self.field()
+        return snap
+
+    def generator_push(self, x):
+        """-dL_G/dx_n at samples x (K, N, 2): where G's gradient moves each sample (before the chain rule
+        through G), N times the gradient of the mean loss, so a sample's arrow does not shrink with N.
+        Uses D as it is (no instance noise, no spectral-norm update). Returns (K, N, 2) float32."""
+        x = torch.as_tensor(np.asarray(x), device=self.device, dtype=self.dtype).detach().requires_grad_(True)
+        logits = self.D(x, update_sn=False)[..., 0]
+        (grad,) = torch.autograd.grad(_apply(self.groups, 1, self.K, logits).sum(), x)
+        return (-x.shape[1] * grad).float().cpu().numpy()
+
+    @torch.no_grad()
+    def manifold(self, z):
+        """G (the sampled, averaged one) at latents z (N, latent_dim) shared by all models: (K, N, 2) float32."""
+        z = torch.as_tensor(np.asarray(z), device=self.device, dtype=self.dtype)
+        return self.averaged_G()(z.expand(self.K, -1, -1)).float().cpu().numpy()
+
+    def losses(self):
+        """(d_loss, g_loss), each (K, t): the last D loss and the G loss of every generator step so far."""
+        return self.d_hist[:, :self.t].float().cpu().numpy(), self.g_hist[:, :self.t].float().cpu().numpy()
+
+    def divergence(self):
+        """(diverged_at, diverged_net): per model, the first generator step (from 1) whose D or G loss is NaN/inf
+        and which network's loss it was ("D" when both, D updates first); a model whose losses stayed finite but
+        whose weights did not counts as diverged at the last step, network "D" or "G" by the weights."""
+        d, g = self.losses()
+        fin = lambda ps: torch.isfinite(torch.stack([p.detach().reshape(self.K, -1).sum(1) for p in ps])).all(0)
+        g_ok, d_ok = fin(self.G.parameters()).cpu().numpy(), fin(self.D.parameters()).cpu().numpy()
+        at, net = [], []
+        for k in range(self.K):
+            bad_d, bad_g = np.flatnonzero(~np.isfinite(d[k])), np.flatnonzero(~np.isfinite(g[k]))
+            first_d = bad_d[0] if len(bad_d) else np.inf
+            first_g = bad_g[0] if len(bad_g) else np.inf
+            if np.isfinite(min(first_d, first_g)):
+                at.append(int(min(first_d, first_g)) + 1)
+                net.append("D" if first_d <= first_g else "G")
+            elif not (g_ok[k] and d_ok[k]):
+                at.append(self.t)
+                net.append("D" if not d_ok[k] else "G")
+            else:
+                at.append(None)
+                net.append(None)
+        return at, net
+
+    def result(self, snapshots=None, interrupted=False):
+        """A ``BatchResult`` of the steps done so far."""
+        d, g = self.losses()
+        at, net = self.divergence()
+        return BatchResult(self.settings, self.t, self.G, self.D, self.averaged_G(), d, g, snapshots or {},
+                           self.field_xs, self.field_ys, at, self.seconds, str(self.device), diverged_net=net,
+                           interrupted=interrupted)
+
+
 def train_batched(settings, data, steps, width=128, depth=3, batch_size=256, latent_dim=2, device=None,
                   snapshot_steps=(), n_snapshot=2500, field_lims=None, field_n=50, progress=True,
                   callback=None):
     """Train one GAN per element of ``settings`` (a list of ``Setting``) on toy ``data`` for ``steps``
-    generator steps, all K at once. Returns a ``BatchResult``.
+    generator steps, all K at once: a loop over ``BatchedGAN.step``. Returns a ``BatchResult``.
 
     All settings must share ``cost_key()`` (same n_critic, optimizer, betas, and the same use of
     penalty, spectral norm and clipping); use ``train_grid`` for mixed lists. ``data`` is a toy with
     ``sample(n, generator=)``. ``snapshot_steps`` (0 = before training) save samples from fixed latents
     and, when ``field_lims`` is given, D's raw output on a field_n x field_n grid. ``callback(done, total)``
-    is called every 10 steps (a notebook progress bar); ``progress`` shows a tqdm bar."""
-    settings = [s.validate() for s in settings]
-    if not settings:
-        raise ValueError("train_batched needs at least one setting")
-    keys = {s.cost_key() for s in settings}
-    if len(keys) > 1:
-        raise ValueError("settings of different cost cannot share a batch (n_critic, optimizer, betas, penalty, "
-                         f"spectral norm, clipping differ: {sorted(map(str, keys))}); use train_grid")
+    is called every 10 steps (a notebook progress bar); ``progress`` shows a tqdm bar. Ctrl-C stops
+    early and returns the steps done so far, flagged ``interrupted``; a model whose D or G loss goes
+    NaN/inf is reported (``diverged_at``, ``diverged_net``) with a warning."""
     steps = checks.positive_int("steps", steps)
-    batch_size = checks.positive_int("batch_size", batch_size)
-    n_snapshot = checks.positive_int("n_snapshot", n_snapshot)
     for s in snapshot_steps:
         if not 0 <= s <= steps:
             raise ValueError(f"snapshot step {s} is outside 0..{steps}")
-    if not hasattr(data, "sample"):
-        raise TypeError("data must be a toy with .sample(n, generator=...), e.g. gan_course.toys.ring8()")
-    device = torch.device(device) if device is not None else default_device()
-    s0, K, B = settings[0], len(settings), batch_size
-    seeds = [int(s.seed) for s in settings]
-    G, D = build_models(seeds, width, depth, latent_dim, 2, s0.spectral_norm, device)
-    dtype = G.weights[0].dtype
-    lr_d = torch.tensor([s.lr_d for s in settings], device=device, dtype=dtype)
-    lr_g = torch.tensor([s.lr_g for s in settings], device=device, dtype=dtype)
-    opt_d = BatchedOptimizer(D.parameters(), lr_d, s0.optimizer, tuple(s0.betas))
-    opt_g = BatchedOptimizer(G.parameters(), lr_g, s0.optimizer, tuple(s0.betas))
-    groups = _loss_groups([s.loss for s in settings])
-    g_data = [torch.Generator().manual_seed(s) for s in seeds]
-    g_lat = [torch.Generator(device=device).manual_seed(s + 1) for s in seeds]
-    g_pen = [torch.Generator(device=device).manual_seed(s + 3) for s in seeds]
-    z_fixed = torch.stack([torch.randn((n_snapshot, latent_dim), generator=torch.Generator(device=device)
-                                       .manual_seed(s + 2), device=device) for s in seeds])
-    sig0 = [float(s.noise_sigma) for s in settings]
-    sig = sig0  # this step's instance-noise std per model (annealed where noise_decay)
-    use_gp = s0.penalty_weight > 0
-    lam = torch.tensor([s.penalty_weight for s in settings], device=device, dtype=dtype)
-    clips = torch.tensor([s.clip or 0.0 for s in settings], device=device, dtype=dtype).view(K, 1, 1)
-    if field_lims is not None:
-        xs, ys = field_grid(field_lims, field_n)
-        xx, yy = np.meshgrid(xs, ys)
-        grid = torch.tensor(np.stack([xx.ravel(), yy.ravel()], 1), dtype=dtype, device=device)
-        grid = grid.expand(K, -1, -1)
-    else:
-        xs = ys = None
-    decay = torch.tensor([float(s.lr_decay) for s in settings], device=device, dtype=dtype)
-    ema_beta = torch.tensor([float(s.g_ema) for s in settings], device=device, dtype=dtype)
-    # the averaged weights (equal to G's where g_ema is 0); None when no model of the batch averages
-    G_ema = [p.detach().clone() for p in G.parameters()] if any(s.g_ema for s in settings) else None
-    d_hist = torch.full((K, steps), float("nan"), device=device, dtype=dtype)
-    g_hist = torch.full((K, steps), float("nan"), device=device, dtype=dtype)
-    snaps = {}
-
-    def latents(n):  # (K, n, latent_dim), model k from its own stream
-        return torch.stack([torch.randn((n, latent_dim), generator=g, device=device) for g in g_lat])
-
-    def real():  # (K, B, 2)
-        return torch.stack([data.sample(B, generator=g) for g in g_data]).to(device=device, dtype=dtype)
-
-    def noisy(x):
-        if not any(sig):
-            return x
-        out = []
-        for k in range(K):
-            xk = x[k]
-            if sig[k] > 0:
-                xk = xk + sig[k] * torch.randn(xk.shape, generator=g_lat[k], device=device, dtype=dtype)
-            out.append(xk)
-        return torch.stack(out)
-
-    def averaged_G():
-        if G_ema is None:
-            return G
-        n = len(G.weights)
-        return BatchedMLP(G_ema[:n], G_ema[n:])
-
-    def snapshot(step):
-        with torch.no_grad():
-            snap = {"samples": averaged_G()(z_fixed).float().cpu().numpy()}
-            if field_lims is not None:
-                snap["field"] = D(grid, update_sn=False)[..., 0].reshape(K, field_n, field_n).float().cpu().numpy()
-        snaps[step] = snap
-
+    gan = BatchedGAN(settings, data, steps, width, depth, batch_size, latent_dim, device, n_snapshot, field_lims,
+                     field_n)
+    snaps, interrupted = {}, False
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=steps, desc=f"{K} GANs ({s0.loss}...)", unit="step", leave=False)
+        bar = tqdm(total=steps, desc=f"{gan.K} GANs ({gan.s0.loss}...)", unit="step", leave=False)
     start = time.perf_counter()
     if 0 in snapshot_steps:
-        snapshot(0)
+        snaps[0] = gan.snapshot()
     try:
-        for step in range(steps):
-            if any(s.lr_decay for s in settings):
-                factor = 1 - decay * (step / steps)
-                opt_d.lr, opt_g.lr = lr_d * factor, lr_g * factor
-            if any(s.noise_decay for s in settings):
-                sig = [v * (1 - step / steps) if s.noise_decay else v for v, s in zip(sig0, settings)]
-            for _ in range(s0.n_critic):
-                x = real()
-                with torch.no_grad():
-                    x_fake = G(latents(B))
-                loss_d = _apply(groups, 0, K, D(noisy(x))[..., 0], D(noisy(x_fake))[..., 0])  # (K,)
-                if use_gp:
-                    eps = torch.stack([torch.rand((B, 1), generator=g, device=device, dtype=dtype) for g in g_pen])
-                    loss_d = loss_d + lam * batched_gradient_penalty(D, x, x_fake, eps)
-                opt_d.zero_grad()
-                loss_d.sum().backward()  # model k's gradient comes from its own term only
-                opt_d.step()
-                if s0.clip is not None:
-                    with torch.no_grad():
-                        for p in D.parameters():
-                            torch.minimum(torch.maximum(p, -clips), clips, out=p)
-            loss_g = _apply(groups, 1, K, D(noisy(G(latents(B))))[..., 0])
-            opt_g.zero_grad()
-            loss_g.sum().backward()
-            opt_g.step()
-            if G_ema is not None:
-                with torch.no_grad():
-                    for e, p in zip(G_ema, G.parameters()):
-                        e.lerp_(p, 1 - ema_beta.view(-1, *([1] * (p.ndim - 1))))
-            d_hist[:, step] = loss_d.detach()
-            g_hist[:, step] = loss_g.detach()
-            done = step + 1
+        for _ in range(steps):
+            done = gan.step()
             if done in snapshot_steps:
-                snapshot(done)
+                snaps[done] = gan.snapshot()
             if done % 10 == 0 or done == steps:
                 if bar is not None:
                     bar.update(done - bar.n)
                 if callback is not None:
                     callback(done, steps)
+    except KeyboardInterrupt:
+        interrupted = True
+        print(f"interrupted at generator step {gan.t} of {steps}: returning the partial result (interrupted=True)")
     finally:
         if bar is not None:
             bar.close()
-    g_np = g_hist.float().cpu().numpy()
-    diverged = []
-    weights_ok = [torch.isfinite(torch.stack([p.detach().reshape(K, -1).sum(1) for p in G.parameters() + D.parameters()]
-                                             )).all(0).cpu().numpy()][0]
-    for k in range(K):
-        bad = np.flatnonzero(~np.isfinite(g_np[k]))
-        diverged.append(int(bad[0]) + 1 if len(bad) else (None if weights_ok[k] else steps))
-    return BatchResult(settings, steps, G, D, averaged_G(), d_hist.float().cpu().numpy(), g_np, snaps, xs, ys,
-                       diverged, time.perf_counter() - start, str(device))
+    res = gan.result(snaps, interrupted)
+    res.seconds = time.perf_counter() - start
+    bad = [(k, at, net) for k, (at, net) in enumerate(zip(res.diverged_at, res.diverged_net)) if at is not None]
+    if bad:
+        warnings.warn("; ".join(f"model {k} ({gan.settings[k].loss}): the {'discriminator' if net == 'D' else 'generator'}"
+                                f" went NaN/inf at generator step {at}" for k, at, net in bad)
+                      + ": lower the learning rate or add a penalty", RuntimeWarning, stacklevel=2)
+    return res
 
 
 def train_grid(settings, data, steps, **kwargs):

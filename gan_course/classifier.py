@@ -61,6 +61,8 @@ def train_classifier(epochs=15, batch_size=64, lr=2e-3, seed=0, progress=False):
 
     Returns (model in eval mode, held-out accuracy on the test split)."""
     checks.positive_int("epochs", epochs)
+    checks.positive_int("batch_size", batch_size)
+    checks.positive("lr", lr)
     seed_everything(seed)
     x, y = digits.load("train", seed=seed)
     xt, yt = digits.load("test", seed=seed)
@@ -76,6 +78,10 @@ def train_classifier(epochs=15, batch_size=64, lr=2e-3, seed=0, progress=False):
             opt.zero_grad()
             loss.backward()
             opt.step()
+        if not torch.isfinite(loss):  # the course's failure policy: name the network and the step
+            raise checks.TrainingDiverged(f"the classifier's loss became {loss.item()} in epoch {epoch + 1}; "
+                                          "lower lr")
+        checks.finite_weights(model, "classifier", epoch + 1, "lower lr", step_name="epoch")
         if progress:
             print(f"epoch {epoch + 1}: loss {loss.item():.3f}")
     model.eval()

@@ -16,30 +16,9 @@ import numpy as np
 from scipy.integrate import simpson
 from scipy.optimize import linear_sum_assignment
 
+from .densities import as_numpy, log_pdf, pdf, quadrature_grid
+
 GRID_POINTS = 200_001
-
-
-def _grid(p, q, lo, hi, n):
-    if lo is None or hi is None:
-        bounds = [d.bounds() for d in (p, q) if hasattr(d, "bounds")]
-        if not bounds:
-            raise ValueError("give lo and hi: plain density functions carry no support bounds")
-        lo = min(b[0] for b in bounds) if lo is None else lo
-        hi = max(b[1] for b in bounds) if hi is None else hi
-    if not hi > lo:
-        raise ValueError(f"need lo < hi, got lo={lo}, hi={hi}")
-    return np.linspace(lo, hi, n)
-
-
-def _pdf(d, x):
-    return np.asarray(d.pdf(x) if hasattr(d, "pdf") else d(x), float)
-
-
-def _log_pdf(d, x):
-    if hasattr(d, "log_pdf"):
-        return np.asarray(d.log_pdf(x), float)
-    with np.errstate(divide="ignore"):
-        return np.log(_pdf(d, x))
 
 
 def integrate(values, x):
@@ -49,9 +28,9 @@ def integrate(values, x):
 
 def kl_divergence(p, q, lo=None, hi=None, n=GRID_POINTS):
     """KL(p || q) = int p(x) log(p(x) / q(x)) dx; ``inf`` when p puts mass where q has none."""
-    x = _grid(p, q, lo, hi, n)
-    px = _pdf(p, x)
-    log_p, log_q = _log_pdf(p, x), _log_pdf(q, x)
+    x = quadrature_grid(p, q, lo, hi, n)
+    px = pdf(p, x)
+    log_p, log_q = log_pdf(p, x), log_pdf(q, x)
     if np.any((px > 0) & np.isneginf(log_q)):
         return float("inf")
     integrand = np.where(px > 0, px * (log_p - log_q), 0.0)
@@ -60,8 +39,8 @@ def kl_divergence(p, q, lo=None, hi=None, n=GRID_POINTS):
 
 def js_divergence(p, q, lo=None, hi=None, n=GRID_POINTS):
     """JSD(p || q) = 1/2 KL(p || m) + 1/2 KL(q || m), m = (p + q) / 2; in [0, log 2]."""
-    x = _grid(p, q, lo, hi, n)
-    return 0.5 * integrate(js_integrand(_pdf(p, x), _pdf(q, x)), x)
+    x = quadrature_grid(p, q, lo, hi, n)
+    return 0.5 * integrate(js_integrand(pdf(p, x), pdf(q, x)), x)
 
 
 def js_integrand(px, qx):
@@ -73,21 +52,24 @@ def js_integrand(px, qx):
 
 def tv_distance(p, q, lo=None, hi=None, n=GRID_POINTS):
     """TV(p, q) = sup_A |p(A) - q(A)| = 1/2 int |p - q| dx; in [0, 1]."""
-    x = _grid(p, q, lo, hi, n)
-    return 0.5 * integrate(np.abs(_pdf(p, x) - _pdf(q, x)), x)
+    x = quadrature_grid(p, q, lo, hi, n)
+    return 0.5 * integrate(np.abs(pdf(p, x) - pdf(q, x)), x)
 
 
-def as_numpy(x):
-    """A torch tensor (any device) or array-like as a NumPy array."""
-    return x.detach().cpu().numpy() if hasattr(x, "detach") else np.asarray(x)
+def _one_dim(name, v):
+    """A 1-D sample as a float vector: shape (N,) or (N, 1); (N, 2) points are refused, not flattened."""
+    v = np.asarray(v, float)
+    if v.ndim > 2 or (v.ndim == 2 and v.shape[1] != 1):
+        raise ValueError(f"w1_1d compares 1-D samples: {name} must have shape (N,) or (N, 1), got {v.shape}; "
+                         "for points in d dimensions use w1_exact")
+    return v.reshape(-1)
 
 
 def w1_1d(x, y):
     """Exact W1 between two 1-D samples: the area between their empirical CDFs.
 
     For equal sizes this equals mean |sort(x) - sort(y)| (sorted samples pair up)."""
-    x = np.sort(np.ravel(as_numpy(x)).astype(float))
-    y = np.sort(np.ravel(as_numpy(y)).astype(float))
+    x, y = (np.sort(_one_dim(name, as_numpy(v))) for name, v in (("x", x), ("y", y)))
     if x.size == 0 or y.size == 0:
         raise ValueError("w1_1d needs two non-empty samples")
     if x.size == y.size:

@@ -14,26 +14,24 @@ hinge-sn       hinge loss, spectral normalisation on every D layer (Miyato et al
 WGAN-GP and hinge + SN sample from a moving average of the generator's weights (``Setting.g_ema``,
 Yazici et al. 2019). ``DEFAULTS`` holds the tuned settings (see its comments for why); ``train`` runs
 one setting over several seeds as one batch (``batched.train_batched``); ``precompute`` makes the
-lab's shipped grid and the 10-seed results in ``assets/lab/``. Command line::
+lab's shipped grid and the 10-seed results in ``assets/lab/``. What goes to disk, and how, is
+``store``'s; the command line is ``lab_cli``'s::
 
     python -m gan_course.lab train --dataset ring8 --loss wgan-gp --seed 3 --seed 4 --out DIR
-    python -m gan_course.lab precompute --out assets/lab
+    python -m gan_course.lab precompute --out assets/lab --overwrite-assets
 """
-import argparse
-import json
 import sys
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 
-from . import batched, metrics, toys
+from . import batched, metrics, store, toys
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets" / "lab"
+ASSETS = store.LAB_ASSETS
 DATASETS = {"ring8": toys.ring8, "grid25": toys.grid25}
 #: square plotting / field window for each dataset
-LIMS = {"ring8": 3.0, "grid25": 6.0}
+LIMS = store.LIMS
 LOSS_NAMES = ("minimax", "nonsaturating", "least-squares", "wgan-clip", "wgan-gp", "hinge-sn")
 
 _ADAM_GAN = (0.5, 0.999)  # DCGAN's Adam for the BCE/LS losses
@@ -105,8 +103,8 @@ N_CRITIC_VALUES = (1, 2, 5)
 PENALTY_VALUES = (0.1, 1.0, 10.0, 100.0)
 SIGMA_VALUES = (0.0, 0.05, 0.1, 0.2)
 N_SNAPSHOTS = 9  # saved training steps per run: 0, steps/8, ..., steps
-N_SHOW = 500  # samples kept per snapshot for the picture (metrics use 2,500)
-FIELD_N = 50
+N_SHOW = store.N_SHOW  # samples kept per snapshot for the picture (metrics use 2,500)
+FIELD_N = store.FIELD_N
 
 
 def make_setting(loss, seed=0, lr=None, n_critic=None, penalty_weight=None, noise_sigma=None):
@@ -155,27 +153,40 @@ def train(dataset_name, loss, seeds, steps=None, device=None, progress=True, cal
 
     Returns a list with one dict per seed: ``setting``, ``steps`` (snapshot steps), ``samples``
     (n_snapshots, 2500, 2) float32, ``field`` (n_snapshots, 50, 50) raw D output, ``stats``
-    (a ``metrics.ModeStats`` per snapshot), ``seconds``, ``device``, ``diverged_at``."""
+    (a ``metrics.ModeStats`` per snapshot), ``seconds``, ``device``, ``diverged_at``, ``partial``
+    (True when Ctrl-C stopped the batch: then only the snapshots taken so far are there) and
+    ``steps_done`` (generator steps trained), ``tuned`` (no knob changed: the loss's tuned setting)."""
     toy = dataset(dataset_name)
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("give at least one seed")
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"each seed once, got {seeds}: a repeated seed trains the same model twice")
     steps = default_steps(loss) if steps is None else steps
     settings = [make_setting(loss, s, **knobs) for s in seeds]
     snaps = snapshot_steps(steps, n_snapshots)
     res = batched.train_batched(settings, toy, steps, WIDTH, DEPTH, BATCH, device=device, snapshot_steps=snaps,
                                 n_snapshot=metrics.N_EVAL, field_lims=(-LIMS[dataset_name], LIMS[dataset_name]),
                                 field_n=FIELD_N, progress=progress, callback=callback)
+    return results_of(res, settings, dataset_name, loss, toy, tuned=all(v is None for v in knobs.values()))
+
+
+def results_of(res, settings, dataset_name, loss, toy, tuned=False):
+    """One dict per model of a ``batched.BatchResult`` (see ``train``): the snapshots it holds, in step order.
+    A result flagged ``interrupted`` (Ctrl-C) gives ``partial`` records with the snapshots taken so far."""
+    partial = bool(getattr(res, "interrupted", False))
+    snaps = sorted(res.snapshots)
+    if not snaps:
+        raise RuntimeError("training stopped before its first snapshot: nothing to report")
     out = []
     for k, s in enumerate(settings):
         samples = np.stack([res.snapshots[t]["samples"][k] for t in snaps])
         out.append(dict(setting=s, dataset=dataset_name, loss=loss, steps=np.array(snaps), samples=samples,
                         field=np.stack([res.snapshots[t]["field"][k] for t in snaps]),
                         stats=[stats_of(x, toy) for x in samples], seconds=res.seconds, device=res.device,
-                        diverged_at=res.diverged_at[k]))
+                        diverged_at=res.diverged_at[k], partial=partial, tuned=tuned,
+                        steps_done=int(getattr(res, "steps_done", snaps[-1] if partial else res.steps))))
     return out
-
-
-def _finite(v):
-    """JSON has no inf: a reverse KL with no high-quality sample is written as null."""
-    return float(v) if np.isfinite(v) else None
 
 
 def stats_of(samples, toy):
@@ -254,157 +265,59 @@ def _group_cost(jobs):
     return len(jobs) * default_steps(jobs[0][1]) * (1 + s.n_critic * (2 if s.penalty_weight > 0 else 1))
 
 
-def precompute(out=ASSETS, device=None, seeds=range(10), progress=True, workers=1):
+def precompute(out=ASSETS, device=None, seeds=range(10), progress=True, workers=1, overwrite_assets=False):
     """Make assets/lab/: ``grid.npz`` + ``grid.json`` (the sliders' grid, seed 0), ``results.json``
     (the defaults of wgan-gp and hinge-sn on both datasets over ``seeds``, and the mode-dropping
     setting: the non-saturating GAN on grid25). Groups of equal cost train as one batch each; ``workers``
-    groups run in parallel processes."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
-    groups = _jobs(list(seeds))
-    if workers > 1:
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
+    groups run in parallel processes.
 
-        # longest groups first (a shorter wall time on few workers); the results keep the groups' order
-        order = sorted(range(len(groups)), key=lambda i: -_group_cost(groups[i]))
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as ex:
-            by_index = dict(zip(order, ex.map(_train_group, [groups[i] for i in order], [device] * len(groups))))
-        done = [by_index[i] for i in range(len(groups))]
-    else:
-        done = [_train_group(g, device, progress) for g in groups]
+    The output folder is checked before any work; the shipped ``assets/lab`` is overwritten only with
+    ``overwrite_assets=True``. Files are written atomically, once every batch has finished; on Ctrl-C
+    the finished batches' final metrics go to ``OUT/partial_results.json`` (flagged partial) and the
+    grid and results files are left as they were."""
+    out = store.guard_output(out, overwrite_assets)
+    seeds = list(seeds)
+    if len(set(seeds)) != len(seeds) or not seeds:
+        raise ValueError(f"seeds must be distinct and at least one, got {seeds}")
+    t0 = time.perf_counter()
+    groups = _jobs(seeds)
+    done = []
+    try:
+        if workers > 1:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+
+            # longest groups first (a shorter wall time on few workers); the results keep the groups' order
+            order = sorted(range(len(groups)), key=lambda i: -_group_cost(groups[i]))
+            with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as ex:
+                by_index = dict(zip(order, ex.map(_train_group, [groups[i] for i in order], [device] * len(groups))))
+            done = [by_index[i] for i in range(len(groups))]
+        else:
+            for g in groups:
+                done.append(_train_group(g, device, progress))
+    except KeyboardInterrupt:
+        runs = [r for g in done for r in g]
+        path = out / "partial_results.json"
+        store.write_json(path, dict(partial=True, batches_done=len(done), batches=len(groups),
+                                    results=[{k: r[k] for k in ("dataset", "loss", "knobs", "seed", "kind", "final",
+                                                                "diverged_at", "setting")} for r in runs]))
+        print(f"\ninterrupted: {len(done)} of {len(groups)} batches had finished; their final metrics are in {path} "
+              "(partial); grid.npz, grid.json and results.json were not touched", file=sys.stderr)
+        raise
     runs = [r for g in done for r in g]
-    grid = [r for r in runs if r["kind"] == "grid"]
-    np.savez_compressed(out / "grid.npz", samples=np.stack([r["samples"] for r in grid]),
-                        field=np.stack([r["field"] for r in grid]),
-                        stats=np.array([r["stats"] for r in grid], np.float32), steps=np.stack([r["steps"] for r in grid]))
-    json.dump(dict(command="python -m gan_course.lab precompute --out assets/lab", lims=LIMS, field_n=FIELD_N,
-                   runs=[{k: r[k] for k in ("dataset", "loss", "knobs", "setting", "diverged_at", "final")}
-                         for r in grid]), open(out / "grid.json", "w"), indent=1)
+    store.write_lab_grid(out, [r for r in runs if r["kind"] == "grid"], LIMS)
     results = [dict(dataset=r["dataset"], loss=r["loss"], seed=r["seed"], steps=int(r["steps"][-1]), **r["final"],
                     device=r["device"], setting=r["setting"]) for r in runs if r["kind"] == "results"]
-    json.dump(dict(command="python -m gan_course.lab precompute --out assets/lab", width=WIDTH, depth=DEPTH,
-                   batch_size=BATCH, results=results,
-                   seconds=time.perf_counter() - t0), open(out / "results.json", "w"), indent=1)
+    store.write_lab_results(out, results, WIDTH, DEPTH, BATCH, time.perf_counter() - t0)
     return out
 
 
-# ----------------------------------------------------------------------------------------------
-# command line
-# ----------------------------------------------------------------------------------------------
 def load_results(folder=ASSETS):
     """The shipped results (``results.json`` of ``precompute``) as {(loss, dataset): [one dict per seed]}."""
-    out = {}
-    for r in json.loads((Path(folder) / "results.json").read_text())["results"]:
-        out.setdefault((r["loss"], r["dataset"]), []).append(r)
-    return out
+    return store.load_results(folder)
 
 
-def _number(v, cast, ok, what):
-    """argparse type: ``cast(v)`` if it satisfies ``ok``, else a clear 'must be <what>' error."""
-    try:
-        x = cast(v)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be {what}, got {v!r}")
-    if not ok(x):
-        raise argparse.ArgumentTypeError(f"must be {what}, got {v!r}")
-    return x
+if __name__ == "__main__":  # `python -m gan_course.lab`: the command line lives in lab_cli
+    from gan_course.lab_cli import main
 
-
-def _nonneg_int(v):
-    return _number(v, int, lambda i: i >= 0, "an integer >= 0")
-
-
-def _pos_int(v):
-    return _number(v, int, lambda i: i >= 1, "an integer >= 1")
-
-
-def _pos_float(v):
-    return _number(v, float, lambda f: f > 0 and np.isfinite(f), "a positive number")
-
-
-def _nonneg_float(v):
-    return _number(v, float, lambda f: f >= 0 and np.isfinite(f), "a number >= 0")
-
-
-def _device(v):
-    import torch
-
-    try:
-        d = torch.device(v)
-    except RuntimeError:
-        raise argparse.ArgumentTypeError(f"not a torch device: {v!r} (use cpu or cuda)")
-    if d.type == "cuda" and not torch.cuda.is_available():
-        raise argparse.ArgumentTypeError("cuda was asked for but no GPU is visible")
-    return v
-
-
-def parser():
-    p = argparse.ArgumentParser(prog="python -m gan_course.lab", description="The mode-collapse lab of the GAN course.")
-    sub = p.add_subparsers(dest="command", required=True, metavar="{train,precompute}")
-    t = sub.add_parser("train", help="train one setting over one or more seeds (one batch)",
-                       description="Train one lab setting for each --seed (all seeds as one batch) and write, per "
-                                   "seed, DIR/seed_S/samples.npy (2,500 samples of the final generator, shape "
-                                   "(2500, 2); for wgan-gp and hinge-sn the moving average of its weights) and "
-                                   "DIR/seed_S/metrics.json (modes covered, % high quality, reverse KL, the setting). "
-                                   "Without --steps and knob options the tuned defaults are used.")
-    t.add_argument("--dataset", required=True, choices=sorted(DATASETS), help="toy data: ring8 (8 Gaussians, radius 2, "
-                   "std 0.02) or grid25 (25 Gaussians at {-4..4}^2, std 0.05)")
-    t.add_argument("--loss", required=True, choices=LOSS_NAMES, help="GAN loss (see the module docstring)")
-    t.add_argument("--seed", required=True, type=_nonneg_int, action="append",
-                   help="random seed (integer >= 0); repeat for several seeds, trained together as one batch")
-    t.add_argument("--steps", type=_pos_int, default=None,
-                   help="generator steps (default: the tuned value for the loss, "
-                        + ", ".join(f"{k} {v['steps']}" for k, v in DEFAULTS.items()) + ")")
-    t.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder DIR (created if missing)")
-    t.add_argument("--lr", type=_pos_float, default=None, help="learning rate of D and G (default: tuned per loss)")
-    t.add_argument("--n-critic", type=_pos_int, default=None, help="D/critic steps per G step (default: tuned per loss)")
-    t.add_argument("--penalty-weight", type=_pos_float, default=None,
-                   help="gradient-penalty weight lambda, wgan-gp only (default "
-                        f"{DEFAULTS['wgan-gp']['setting'].penalty_weight:g})")
-    t.add_argument("--noise-sigma", type=_nonneg_float, default=None,
-                   help="instance-noise std on D's inputs (default 0)")
-    t.add_argument("--device", type=_device, default=None, help="torch device, e.g. cpu or cuda (default: cuda if present)")
-    t.add_argument("--quiet", action="store_true", help="no progress bar")
-    pc = sub.add_parser("precompute", help="remake the lab's shipped grid and 10-seed results (assets/lab)",
-                        description="Train the lab's grid of settings and the 10-seed results; a GPU helps.")
-    pc.add_argument("--out", type=Path, default=ASSETS, help=f"output folder (default {ASSETS})")
-    pc.add_argument("--device", type=_device, default=None, help="torch device (default: cuda if present)")
-    pc.add_argument("--workers", type=_pos_int, default=1, help="batches trained in parallel processes (default 1)")
-    pc.add_argument("--quiet", action="store_true", help="no progress bars")
-    return p
-
-
-def main(argv=None):
-    p = parser()
-    a = p.parse_args(argv)
-    if a.command == "precompute":
-        precompute(a.out, a.device, progress=not a.quiet, workers=a.workers)
-        print(f"wrote {a.out}")
-        return 0
-    if len(set(a.seed)) != len(a.seed):
-        p.error(f"argument --seed: each seed once, got {a.seed}")
-    if a.penalty_weight is not None and a.loss != "wgan-gp":
-        p.error(f"argument --penalty-weight: applies to --loss wgan-gp only, not {a.loss}")
-    if a.out.exists() and not a.out.is_dir():
-        p.error(f"argument --out: {a.out} exists and is not a folder")
-    runs = train(a.dataset, a.loss, a.seed, a.steps, a.device, progress=not a.quiet, lr=a.lr, n_critic=a.n_critic,
-                 penalty_weight=a.penalty_weight, noise_sigma=a.noise_sigma)
-    for r in runs:
-        seed = r["setting"].seed
-        d = a.out / f"seed_{seed}"
-        d.mkdir(parents=True, exist_ok=True)
-        np.save(d / "samples.npy", r["samples"][-1].astype(np.float32))
-        s = r["stats"][-1]
-        json.dump(dict(dataset=a.dataset, loss=a.loss, seed=seed, steps=int(r["steps"][-1]),
-                       modes_covered=s.modes_covered, n_modes=s.n_modes, hq_fraction=s.hq_fraction,
-                       reverse_kl=_finite(s.reverse_kl), mode_counts=list(s.counts), diverged_at=r["diverged_at"],
-                       setting=r["setting"].as_dict(), width=WIDTH, depth=DEPTH, batch_size=BATCH,
-                       seconds=r["seconds"], device=r["device"]), open(d / "metrics.json", "w"), indent=1)
-        print(f"seed {seed}: {s}  -> {d}")
-    return 0
-
-
-if __name__ == "__main__":
     sys.exit(main())

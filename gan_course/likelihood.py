@@ -24,7 +24,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from . import checks
-from .divergences import as_numpy
+from .densities import as_numpy
 
 # standardised nodes t in [-12, 12] and Simpson weights times the N(0, 1) density: E f = sum_i w_i f(mu + sigma t_i)
 _T = np.linspace(-12.0, 12.0, 4001)

@@ -9,11 +9,12 @@
 
 Evaluate on ``N_EVAL`` = 2,500 samples, as the published tables do.
 """
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-from .divergences import as_numpy
+from .densities import as_numpy
 
 N_EVAL = 2500
 
@@ -34,6 +35,13 @@ class ModeStats:
 def kl_to_uniform(p):
     """KL(p || uniform over len(p)) = log K - H(p), in nats (0 log 0 = 0) (PacGAN, Sec. 5)."""
     p = np.asarray(p, dtype=float)
+    if p.ndim != 1 or len(p) == 0:
+        raise ValueError(f"kl_to_uniform needs a 1-D histogram with at least one bin, got shape {p.shape}")
+    if not np.all(np.isfinite(p)) or np.any(p < 0):
+        raise ValueError(f"kl_to_uniform needs finite probabilities >= 0, got {p}")
+    if not np.isclose(p.sum(), 1.0):
+        raise ValueError(f"kl_to_uniform needs probabilities that sum to 1 (divide counts by their total), "
+                         f"got a sum of {p.sum():g}")
     nz = p[p > 0]
     return float(np.log(len(p)) + (nz * np.log(nz)).sum())
 
@@ -48,6 +56,8 @@ def mode_stats(samples, centres, std, threshold=3.0):
         raise ValueError("mode_stats needs at least one sample")
     if not std > 0:
         raise ValueError(f"std must be positive, got {std}")
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) or not threshold > 0:
+        raise ValueError(f"threshold (in standard deviations) must be a positive number, got {threshold!r}")
     d2 = ((x[:, None, :] - c[None, :, :]) ** 2).sum(-1)
     nearest = d2.argmin(1)
     hq = np.sqrt(d2[np.arange(len(x)), nearest]) < threshold * std

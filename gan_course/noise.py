@@ -1,4 +1,4 @@
-"""Instance-noise schedules: sigma(step, steps) for ``TrainConfig.instance_noise`` (chapter 3).
+"""Instance-noise schedules: sigma(step, steps) for ``TrainConfig.noise_sigma`` (chapter 3).
 
 Instance noise adds N(0, sigma^2 I) to both the real and the generated inputs of D, so D compares
 the smoothed densities p_data * N_sigma and p_g * N_sigma, which overlap even when p_data and

@@ -25,7 +25,8 @@ from scipy.special import expit
 
 from . import checks, losses
 from .device import default_device, seed_everything
-from .divergences import GRID_POINTS, _grid, _log_pdf, _pdf, integrate, js_divergence
+from .densities import log_pdf, pdf, quadrature_grid
+from .divergences import GRID_POINTS, integrate, js_divergence
 
 
 def optimal_discriminator(p_data, p_g, x):
@@ -33,7 +34,7 @@ def optimal_discriminator(p_data, p_g, x):
 
     Where both densities vanish every value of D is optimal; 1/2 is returned there."""
     x = np.asarray(x, float)
-    log_pd, log_pg = _log_pdf(p_data, x), _log_pdf(p_g, x)
+    log_pd, log_pg = log_pdf(p_data, x), log_pdf(p_g, x)
     with np.errstate(invalid="ignore"):
         d = expit(log_pd - log_pg)
     return np.where(np.isneginf(log_pd) & np.isneginf(log_pg), 0.5, d)
@@ -41,9 +42,9 @@ def optimal_discriminator(p_data, p_g, x):
 
 def value_function(d, p_data, p_g, lo=None, hi=None, n=GRID_POINTS):
     """V(D, G) = int p_data log D + p_g log(1 - D) dx by Simpson quadrature; ``d`` maps x (NumPy) to D(x) in (0, 1)."""
-    x = _grid(p_data, p_g, lo, hi, n)
+    x = quadrature_grid(p_data, p_g, lo, hi, n)
     dx = np.asarray(d(x), float)
-    pd, pg = _pdf(p_data, x), _pdf(p_g, x)
+    pd, pg = pdf(p_data, x), pdf(p_g, x)
     with np.errstate(divide="ignore", invalid="ignore"):
         integrand = np.where(pd > 0, pd * np.log(dx), 0.0) + np.where(pg > 0, pg * np.log1p(-dx), 0.0)
     return integrate(integrand, x)
@@ -51,8 +52,8 @@ def value_function(d, p_data, p_g, lo=None, hi=None, n=GRID_POINTS):
 
 def virtual_criterion(p_data, p_g, lo=None, hi=None, n=GRID_POINTS):
     """C(G) = V(D*, G) by quadrature, with log D* and log(1 - D*) taken in log space (finite in the tails)."""
-    x = _grid(p_data, p_g, lo, hi, n)
-    log_pd, log_pg = _log_pdf(p_data, x), _log_pdf(p_g, x)
+    x = quadrature_grid(p_data, p_g, lo, hi, n)
+    log_pd, log_pg = log_pdf(p_data, x), log_pdf(p_g, x)
     log_sum = np.logaddexp(log_pd, log_pg)
     with np.errstate(invalid="ignore"):
         integrand = np.where(np.isneginf(log_pd), 0.0, np.exp(log_pd) * (log_pd - log_sum)) + \
@@ -74,7 +75,7 @@ def high_density_region(p, q, x, mass=0.95):
     x = np.asarray(x, float)
     if x.ndim != 1 or x.size < 3 or not np.all(np.diff(x) > 0):
         raise ValueError("x must be an increasing 1-D grid of at least 3 points")
-    m = 0.5 * (_pdf(p, x) + _pdf(q, x))
+    m = 0.5 * (pdf(p, x) + pdf(q, x))
     w = m * np.gradient(x)  # mass of each grid cell
     order = np.argsort(-m)
     keep = order[: np.searchsorted(np.cumsum(w[order]), mass * w.sum()) + 1]

@@ -18,7 +18,8 @@ import torch
 
 from . import checks, losses
 from .device import seed_everything
-from .divergences import _grid, integrate, js_divergence, kl_divergence
+from .densities import quadrature_grid
+from .divergences import integrate, js_divergence, kl_divergence
 
 G_LOSSES = {"minimax": losses.g_loss_minimax, "nonsaturating": losses.g_loss_nonsaturating}
 
@@ -68,7 +69,7 @@ def nonsaturating_decomposition(p_data, p_g, lo=None, hi=None, n=200_001):
     Returns ``expected`` = E_{p_g}[-log D*(x)] computed directly, ``kl`` = KL(p_g || p_data),
     ``jsd`` = JSD(p_g || p_data) and ``e_data_log_d`` = E_{p_data}[log D*], so that
     expected = kl - 2 jsd + 2 log 2 + e_data_log_d."""
-    x = _grid(p_data, p_g, lo, hi, n)
+    x = quadrature_grid(p_data, p_g, lo, hi, n)
     log_r, log_g = p_data.log_pdf(x), p_g.log_pdf(x)
     log_sum = np.logaddexp(log_r, log_g)
     log_d = log_r - log_sum  # log D*(x)

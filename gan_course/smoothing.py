@@ -24,7 +24,8 @@ import numpy as np
 import torch
 
 from . import checks
-from .divergences import as_numpy, js_divergence
+from .densities import as_numpy
+from .divergences import js_divergence
 from .toys import gaussian1d
 
 

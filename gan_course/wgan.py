@@ -18,12 +18,16 @@ from torch import nn
 
 from . import checks, divergences, losses, penalties
 from .device import default_device, seed_everything
-from .training import TrainConfig, _optimizer, _sampler  # data as a toy or f(n, generator)
+from .training import TrainConfig, as_sampler, clip_weights_, make_optimizer
+
+__all__ = ["WGAN_DEFAULTS", "WGAN_GP_DEFAULTS", "wgan_config", "wgan_gp_config", "clip_weights_", "critic_w1_estimate",
+           "NoisyData", "CriticHistory", "train_critic", "linear_layers", "layer_weights", "fraction_near_clip",
+           "layer_gradient_norms", "w1_tracker"]
 
 WGAN_DEFAULTS = TrainConfig(loss="wasserstein", optimizer="rmsprop", lr_d=5e-5, lr_g=5e-5, clip=0.01,
-                            k_d=5, batch_size=64)
+                            n_critic=5, batch_size=64)
 WGAN_GP_DEFAULTS = TrainConfig(loss="wasserstein", optimizer="adam", lr_d=1e-4, lr_g=1e-4, betas=(0.0, 0.9),
-                               k_d=5, batch_size=64, penalty=penalties.gradient_penalty, penalty_weight=10.0)
+                               n_critic=5, batch_size=64, penalty=penalties.gradient_penalty, penalty_weight=10.0)
 
 
 def wgan_config(**overrides):
@@ -34,15 +38,6 @@ def wgan_config(**overrides):
 def wgan_gp_config(**overrides):
     """``WGAN_GP_DEFAULTS`` with some fields replaced."""
     return replace(WGAN_GP_DEFAULTS, **overrides).validate()
-
-
-def clip_weights_(net, c):
-    """Clamp every parameter of ``net`` to [-c, c] in place (Arjovsky et al. 2017, Algorithm 1, line 7)."""
-    checks.positive("clip value c", c)
-    with torch.no_grad():
-        for p in net.parameters():
-            p.clamp_(-c, c)
-    return net
 
 
 def _param(net):
@@ -75,46 +70,73 @@ class CriticHistory:
     steps: np.ndarray  # critic updates at which the estimate was recorded
     estimate: np.ndarray  # E_r f - E_g f on that step's batch
     seconds: float = 0.0
+    interrupted: bool = False  # Ctrl-C stopped the run: the arrays hold the steps done so far
 
 
 def train_critic(f, real, fake, steps=500, batch_size=256, lr=1e-4, optimizer="adam", betas=(0.5, 0.9),
-                 clip=None, penalty=None, penalty_weight=10.0, seed=0, device=None, record_every=10):
+                 clip=None, penalty=None, penalty_weight=10.0, seed=0, device=None, record_every=10,
+                 check_every=25):
     """Maximise E_r f - E_g f over the critic ``f`` for *fixed* distributions ``real`` and ``fake``.
 
     The Lipschitz constraint comes from weight clipping (``clip=c``, WGAN) and/or a ``penalty``
-    (``penalties.gradient_penalty``, weighted by ``penalty_weight``). Returns a ``CriticHistory``."""
+    (``penalties.gradient_penalty``, weighted by ``penalty_weight``). Returns a ``CriticHistory``.
+    Failure policy as ``training.train_gan``: a NaN/inf loss or weight raises ``checks.TrainingDiverged``
+    naming the critic and the step; Ctrl-C returns the history so far, flagged ``interrupted``."""
     import time
 
     steps, batch_size = checks.positive_int("steps", steps), checks.positive_int("batch_size", batch_size)
     checks.positive("lr", lr)
+    checks.betas("betas", betas)
+    record_every, check_every = checks.positive_int("record_every", record_every), checks.positive_int(
+        "check_every", check_every)
     if optimizer not in ("adam", "rmsprop"):
         raise ValueError(f"optimizer must be 'adam' or 'rmsprop', got {optimizer!r}")
-    device = torch.device(device) if device else default_device()
+    if clip is not None:
+        checks.positive("clip", clip)
+    if penalty is not None and not callable(penalty):
+        raise ValueError(f"penalty must be a function f(D, real, fake) such as penalties.gradient_penalty, got {penalty!r}")
+    device = torch.device(checks.device(device)) if device else default_device()
     seed_everything(seed)
     f.to(device)
-    opt = _optimizer(optimizer, f.parameters(), lr, betas)
-    sample_r, sample_g = _sampler(real), _sampler(fake)
+    opt = make_optimizer(optimizer, f.parameters(), lr, betas)
+    sample_r, sample_g = as_sampler(real), as_sampler(fake)
     g = torch.Generator().manual_seed(seed)
     rec_steps, rec = [], []
-    start = time.perf_counter()
-    for step in range(1, steps + 1):
-        x_r = sample_r(batch_size, g).to(device)
-        x_g = sample_g(batch_size, g).to(device)
-        s_r, s_g = f(x_r), f(x_g)
-        loss = losses.d_loss_wasserstein(s_r, s_g)
-        if penalty is not None:
-            loss = loss + penalty_weight * penalty(f, x_r, x_g)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        if clip is not None:
-            clip_weights_(f, clip)
-        if step % record_every == 0 or step == steps:
-            rec_steps.append(step)
-            rec.append(float((s_r.mean() - s_g.mean()).detach()))
-    if not np.all(np.isfinite(rec)):
-        raise RuntimeError("the critic's estimate became NaN/inf; lower lr or the penalty weight")
-    return CriticHistory(np.array(rec_steps), np.array(rec), time.perf_counter() - start)
+    loss_hist = torch.full((steps,), float("nan"), device=device)
+    hint = f"lower lr ({lr}) or the penalty weight"
+
+    def check(upto):
+        checks.finite_losses("critic", loss_hist[:upto], hint, step_name="critic step")
+        checks.finite_weights(f, "critic", upto, hint, step_name="critic step")
+
+    start, done, interrupted = time.perf_counter(), 0, False
+    try:
+        for step in range(1, steps + 1):
+            # one critic update: ascend E_r f - E_g f (descend its negative), then the Lipschitz constraint
+            x_r = sample_r(batch_size, g).to(device)
+            x_g = sample_g(batch_size, g).to(device)
+            s_r, s_g = f(x_r), f(x_g)
+            loss = losses.d_loss_wasserstein(s_r, s_g)
+            if penalty is not None:
+                loss = loss + penalty_weight * penalty(f, x_r, x_g)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            if clip is not None:
+                clip_weights_(f, clip)
+            loss_hist[step - 1] = loss.detach()
+            done = step
+            if step % record_every == 0 or step == steps:
+                rec_steps.append(step)
+                rec.append(float((s_r.mean() - s_g.mean()).detach()))
+            if step % check_every == 0 or step == steps:
+                check(step)
+    except KeyboardInterrupt:
+        interrupted = True
+        print(f"interrupted at critic step {done} of {steps}: returning the partial history "
+              "(CriticHistory.interrupted is True)")
+        check(done)
+    return CriticHistory(np.array(rec_steps), np.array(rec), time.perf_counter() - start, interrupted)
 
 
 def linear_layers(net):
@@ -167,7 +189,7 @@ def w1_tracker(real, n=500, seed=1234, n_estimate=None):
     (default ``n``) fresh samples a side, and the exact W1 between ``n`` generated and ``n`` real
     samples (linear assignment)."""
     state = {"g": torch.Generator().manual_seed(seed)}
-    sample_r = _sampler(real)
+    sample_r = as_sampler(real)
 
     def snapshot(G, D):
         m = max(n, n_estimate or n)

@@ -7,24 +7,14 @@ matplotlib figure (persistent artists, Agg, PNG into an ``ipywidgets.Image``): w
 100 ms. Settings that are not in the store can be trained on the spot ("Train this setting").
 """
 import io
-import json
 import time
-from pathlib import Path
 
 import numpy as np
 
 from . import lab
+from .store import LabStore, knob_key, setting_key  # noqa: F401  (widgets.LabStore: the lab's store)
 
 BCE_LOSSES = ("minimax", "nonsaturating")  # D(x) = sigmoid(logit) is a probability
-
-
-def knob_key(dataset, loss, lr, n_critic, penalty_weight, noise_sigma):
-    pw = None if loss != "wgan-gp" else float(f"{penalty_weight:.4g}")
-    return (dataset, loss, float(f"{lr:.4g}"), int(n_critic), pw, float(f"{noise_sigma:.4g}"))
-
-
-def setting_key(dataset, loss, setting):
-    return knob_key(dataset, loss, setting.lr_d, setting.n_critic, setting.penalty_weight, setting.noise_sigma)
 
 
 def display_field(field, loss):
@@ -36,45 +26,6 @@ def display_field(field, loss):
     lo, hi = np.percentile(f, [2, 98])
     lo, hi = (lo, hi) if hi > lo else (lo - 1, hi + 1)
     return f, lo, hi, "D(x) (LS score)" if loss == "least-squares" else "critic f(x)"
-
-
-class LabStore:
-    """Saved runs: ``key -> dict(steps (S,), samples (S, n, 2), field (S, 50, 50), stats (S, 3))``,
-    stats columns: modes covered, high-quality fraction, reverse KL."""
-
-    def __init__(self, lims=None, field_n=lab.FIELD_N):
-        self.runs, self.lims, self.field_n = {}, dict(lims or lab.LIMS), field_n
-
-    @classmethod
-    def load(cls, folder=lab.ASSETS):
-        folder = Path(folder)
-        if not (folder / "grid.json").exists():
-            raise FileNotFoundError(f"no lab grid in {folder}; make it with `python -m gan_course.lab precompute`")
-        meta = json.load(open(folder / "grid.json"))
-        arrays = np.load(folder / "grid.npz")
-        store = cls(meta["lims"], meta["field_n"])
-        samples, field, stats, steps = (arrays[k] for k in ("samples", "field", "stats", "steps"))
-        for i, run in enumerate(meta["runs"]):
-            s = run["setting"]
-            key = knob_key(run["dataset"], run["loss"], s["lr_d"], s["n_critic"], s["penalty_weight"], s["noise_sigma"])
-            store.runs[key] = dict(steps=steps[i], samples=samples[i], field=field[i], stats=stats[i])
-        return store
-
-    def add(self, result):
-        """Add one result of ``lab.train`` (one seed)."""
-        key = setting_key(result["dataset"], result["loss"], result["setting"])
-        self.runs[key] = dict(steps=result["steps"], samples=result["samples"][:, :lab.N_SHOW].astype(np.float16),
-                              field=result["field"].astype(np.float16),
-                              stats=np.array([[s.modes_covered, s.hq_fraction, s.reverse_kl] for s in result["stats"]],
-                                             np.float32))
-        return key
-
-    def get(self, key):
-        return self.runs.get(key)
-
-    def default_run(self, dataset, loss):
-        """The saved run of ``loss`` at its tuned defaults (seed 0) on ``dataset``."""
-        return self.get(setting_key(dataset, loss, lab.make_setting(loss)))
 
 
 def metrics_text(stats, n_modes):

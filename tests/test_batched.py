@@ -65,9 +65,9 @@ def run_solo(s, steps, B, width, depth):
     if s.spectral_norm:
         add_torch_sn(D, s.seed)
     training.train_gan(G, D, toys.ring8(), steps=steps, batch_size=B, lr_d=s.lr_d, lr_g=s.lr_g, betas=s.betas,
-                       optimizer=s.optimizer, k_d=s.n_critic, loss=s.loss, clip=s.clip,
+                       optimizer=s.optimizer, n_critic=s.n_critic, loss=s.loss, clip=s.clip,
                        penalty=solo_gp(s.seed, B) if s.penalty_weight > 0 else None,
-                       penalty_weight=s.penalty_weight or 10.0, instance_noise=solo_noise(s),
+                       penalty_weight=s.penalty_weight or 10.0, noise_sigma=solo_noise(s),
                        seed=s.seed, device="cpu", progress=False)
     return solo_weights(G, D)
 
@@ -186,3 +186,84 @@ def test_generator_average_is_the_closed_form_of_its_recursion(float64):
     assert np.allclose(res.snapshots[T]["samples"][0], avg(z[None])[0].detach().numpy(), atol=1e-6)
     with pytest.raises(ValueError, match="g_ema"):
         Setting(g_ema=1.0).validate()
+
+
+def test_lr_decay_at_step_t_is_one_minus_t_over_T(float64):
+    # Adam's step is p -= lr_t / (1 - b1^n) m / (sqrt(v / (1 - b2^n)) + eps) (Kingma & Ba 2015, Alg. 1):
+    # from the optimizer's moments after each step, the applied lr_t must be lr (1 - t / T), t = 0, 1, ...
+    T, lr = 4, 1e-2
+    s = Setting("nonsaturating", seed=2, lr_d=lr, lr_g=lr / 2, n_critic=1, betas=(0.5, 0.999), lr_decay=True)
+    gan = batched.BatchedGAN([s, replace(s, lr_decay=False)], toys.ring8(), T, width=8, depth=2, batch_size=16,
+                             device="cpu")
+    for t in range(T):
+        before = [p.detach().clone() for p in gan.D.parameters() + gan.G.parameters()]
+        gan.step()
+        for opt, base, params, old in ((gan.opt_d, lr, gan.D.parameters(), before[:6]),
+                                       (gan.opt_g, lr / 2, gan.G.parameters(), before[6:])):
+            (b1, b2), n = opt.betas, opt.t
+            for p, m, v, p0 in zip(params, opt.m, opt.v, old):
+                unit = (m / (1 - b1**n)) / ((v / (1 - b2**n)).sqrt() + 1e-8)  # the update for lr = 1
+                for k, expect in ((0, base * (1 - t / T)), (1, base)):
+                    got = (p0[k] - p.detach()[k]) / unit[k]
+                    ok = unit[k].abs() > 1e-3
+                    assert torch.allclose(got[ok], torch.full_like(got[ok], expect), rtol=1e-9), (t, k, got[ok][:3])
+
+
+def test_diverged_at_names_the_step_and_the_network():
+    s = [Setting("nonsaturating", seed=k, lr_d=1e-3, lr_g=1e-3, n_critic=1) for k in range(2)]
+    gan = batched.BatchedGAN(s, toys.ring8(), 6, width=8, depth=2, batch_size=16, device="cpu")
+    for _ in range(3):
+        gan.step()
+    with torch.no_grad():
+        gan.D.weights[0][1, 0, 0] = float("nan")  # model 1's D breaks after generator step 3
+    gan.step()
+    gan.step()
+    res = gan.result()
+    assert res.diverged_at == [None, 4] and res.diverged_net == [None, "D"], (res.diverged_at, res.diverged_net)
+    assert np.isfinite(res.d_loss[0]).all() and np.isfinite(res.d_loss[1, :3]).all() and np.isnan(res.d_loss[1, 3])
+    # D's first loss is computed before any update, so finite; an absurd lr_d then blows D's weights up and
+    # G's loss at step 1 is the first non-finite one. train_batched warns, naming the network and the step.
+    with pytest.warns(RuntimeWarning, match="the generator went NaN/inf at generator step 1:"):
+        res = batched.train_batched([Setting("wasserstein", lr_d=1e30, lr_g=1e-4, n_critic=1)], toys.ring8(), 3,
+                                    width=8, depth=2, batch_size=16, device="cpu", progress=False)
+    assert np.isfinite(res.d_loss[0, 0]) and not np.isfinite(res.g_loss[0, 0])
+    assert res.diverged_at == [1] and res.diverged_net == ["G"]
+
+
+def test_ctrl_c_returns_the_partial_result(capsys):
+    def stop(done, total):
+        if done == 20:
+            raise KeyboardInterrupt
+
+    s = [Setting("hinge", seed=k, n_critic=1) for k in range(2)]
+    res = batched.train_batched(s, toys.ring8(), 50, width=8, depth=2, batch_size=16, device="cpu", progress=False,
+                                snapshot_steps=(0, 10, 50), n_snapshot=10, callback=stop)
+    assert res.interrupted and res.steps == 20 and res.d_loss.shape == (2, 20) and sorted(res.snapshots) == [0, 10]
+    assert "interrupted at generator step 20" in capsys.readouterr().out
+    full = batched.train_batched(s, toys.ring8(), 50, width=8, depth=2, batch_size=16, device="cpu", progress=False)
+    assert not full.interrupted and np.array_equal(full.d_loss[:, :20], res.d_loss)
+
+
+def test_generator_push_and_manifold_against_closed_forms():
+    # a linear critic f_k(x) = a_k . x + c_k: the Wasserstein G loss -E f pushes every sample by a_k;
+    # the non-saturating loss E softplus(-f) by sigmoid(-f(x)) a_k
+    a = torch.tensor([[3.0, 4.0], [0.6, -0.8]])
+    c = torch.tensor([0.5, -1.0])
+    x = torch.randn(2, 7, 2)
+    for loss in ("wasserstein", "nonsaturating"):
+        gan = batched.BatchedGAN([Setting(loss, seed=0, n_critic=1), Setting(loss, seed=1, n_critic=1)], toys.ring8(),
+                                 2, width=8, depth=2, batch_size=16, device="cpu")
+        gan.D = batched.BatchedMLP([a[:, :, None]], [c.view(2, 1, 1)])
+        push = gan.generator_push(x.numpy())
+        scale = torch.ones(2, 7, 1) if loss == "wasserstein" else torch.sigmoid(-(x @ a[:, :, None] + c.view(2, 1, 1)))
+        assert np.allclose(push, (scale * a[:, None, :]).numpy(), atol=1e-5), loss
+    # the manifold is each model's G, an MLP written out here with its own weights
+    z = np.random.default_rng(0).normal(size=(11, 2)).astype(np.float32)
+    out = gan.manifold(z)
+    for k in range(2):
+        h = torch.tensor(z)
+        layers = gan.G.model(k)
+        for i, (w, b) in enumerate(layers):
+            h = h @ w.T + b
+            h = torch.relu(h) if i < len(layers) - 1 else h
+        assert np.allclose(out[k], h.numpy(), atol=1e-5)

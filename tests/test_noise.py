@@ -48,12 +48,12 @@ def test_with_trainer():
     sched = noise.AdaptiveToTarget(0.5, target=1.0, gain=0.05)
     torch.manual_seed(0)
     G, D = gc.nets.Generator(1, 2, 8, 1), gc.nets.Discriminator(2, 8, 1)
-    h = gc.training.train_gan(G, D, gc.toys.parallel_lines(0.0), steps=20, batch_size=16, k_d=2,
-                              instance_noise=sched, progress=False, device="cpu")
+    h = gc.training.train_gan(G, D, gc.toys.parallel_lines(0.0), steps=20, batch_size=16, n_critic=2,
+                              noise_sigma=sched, progress=False, device="cpu")
     assert len(sched.history) == 40  # one observation per D update
     assert h.sigma[-1] == pytest.approx(sched.history[-3])  # sigma used at the last step: after 38 D updates
     h2 = gc.training.train_gan(G, D, gc.toys.parallel_lines(0.0), steps=10, batch_size=16,
-                               instance_noise=noise.LinearToZero(1.0), progress=False, device="cpu")
+                               noise_sigma=noise.LinearToZero(1.0), progress=False, device="cpu")
     assert h2.sigma == pytest.approx([1 - t / 10 for t in range(10)])
 
 

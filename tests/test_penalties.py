@@ -102,6 +102,6 @@ def test_bad_shapes_raise():
 def test_plugs_into_train_gan():
     torch.manual_seed(0)
     G, D = Generator(2, 2, width=16, depth=2), Discriminator(2, width=16, depth=2)
-    hist = train_gan(G, D, toys.ring8(), steps=3, batch_size=32, loss="wasserstein", k_d=2,
+    hist = train_gan(G, D, toys.ring8(), steps=3, batch_size=32, loss="wasserstein", n_critic=2,
                      penalty=penalties.gradient_penalty, penalty_weight=10.0, progress=False, device="cpu")
     assert np.isfinite(hist.d_loss).all() and len(hist.d_loss) == 3

@@ -44,10 +44,10 @@ def test_same_seed_same_numbers():
     np.testing.assert_array_equal(runs[0].g_loss, runs[1].g_loss)
 
 
-def test_k_d_discriminator_steps_per_generator_step():
+def test_n_critic_discriminator_steps_per_generator_step():
     calls = []
     G, D = small()
-    train_gan(G, D, toys.ring8(), k_d=3, penalty=lambda D, r, f: calls.append(1) or torch.zeros(()), **FAST)
+    train_gan(G, D, toys.ring8(), n_critic=3, penalty=lambda D, r, f: calls.append(1) or torch.zeros(()), **FAST)
     assert len(calls) == 3 * 60
 
 
@@ -70,7 +70,7 @@ def test_instance_noise_schedule_and_observe():
 
     s = Sched()
     G, D = small()
-    h = train_gan(G, D, toys.ring8(), instance_noise=s, **FAST)
+    h = train_gan(G, D, toys.ring8(), noise_sigma=s, **FAST)
     np.testing.assert_allclose(h.sigma, 1 - np.arange(60) / 60)
     assert len(s.seen) == 60 and np.allclose(s.seen, h.d_loss)
 
@@ -98,17 +98,17 @@ def test_poisoned_generator_weight_stops_at_the_next_step():
 
     # the inf weight makes G's output NaN, so D's loss at the same (1-based) step 6 is NaN
     with pytest.raises(TrainingDiverged, match=r"discriminator's loss became nan at generator step 6"):
-        train_gan(G, D, toys.ring8(), instance_noise=poison, check_every=10, **FAST)
+        train_gan(G, D, toys.ring8(), noise_sigma=poison, check_every=10, **FAST)
 
 
 def test_weight_check_names_the_network_and_parameter():
-    from gan_course.training import _check_weights
+    from gan_course.training import check_weights
 
     G, _ = small()
     with torch.no_grad():
         G.net[2].bias[1] = float("nan")
     with pytest.raises(TrainingDiverged, match=r"generator's weight 'net.2.bias' became NaN/inf by generator step 40"):
-        _check_weights(G, "generator", 40)
+        check_weights(G, "generator", 40)
 
 
 def test_keyboard_interrupt_returns_history_so_far():
@@ -126,7 +126,7 @@ def test_keyboard_interrupt_returns_history_so_far():
     assert h.interrupted and len(h.d_loss) == 40 and np.isfinite(h.d_loss).all()
 
 
-@pytest.mark.parametrize("bad", [dict(lr_d=-1e-3), dict(lr_g=0), dict(k_d=0), dict(steps=0), dict(loss="nope"),
+@pytest.mark.parametrize("bad", [dict(lr_d=-1e-3), dict(lr_g=0), dict(n_critic=0), dict(steps=0), dict(loss="nope"),
                                  dict(optimizer="sgd"), dict(clip=-0.1), dict(snapshot_steps=(99,))])
 def test_bad_config_is_a_value_error(bad):
     G, D = small()

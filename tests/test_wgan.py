@@ -9,9 +9,9 @@ from gan_course import divergences, nets, penalties, toys, wgan
 
 def test_paper_defaults():
     c = wgan.WGAN_DEFAULTS  # Arjovsky et al. 2017, Algorithm 1
-    assert (c.optimizer, c.lr_d, c.lr_g, c.clip, c.k_d, c.batch_size, c.loss) == ("rmsprop", 5e-5, 5e-5, 0.01, 5, 64, "wasserstein")
+    assert (c.optimizer, c.lr_d, c.lr_g, c.clip, c.n_critic, c.batch_size, c.loss) == ("rmsprop", 5e-5, 5e-5, 0.01, 5, 64, "wasserstein")
     gp = wgan.WGAN_GP_DEFAULTS  # Gulrajani et al. 2017, Algorithm 1
-    assert (gp.optimizer, gp.lr_d, gp.betas, gp.k_d, gp.penalty_weight, gp.clip) == ("adam", 1e-4, (0.0, 0.9), 5, 10.0, None)
+    assert (gp.optimizer, gp.lr_d, gp.betas, gp.n_critic, gp.penalty_weight, gp.clip) == ("adam", 1e-4, (0.0, 0.9), 5, 10.0, None)
     assert gp.penalty is penalties.gradient_penalty
     assert wgan.wgan_config(steps=7).steps == 7 and wgan.WGAN_DEFAULTS.steps != 7  # a copy, defaults untouched
     with pytest.raises(ValueError):
