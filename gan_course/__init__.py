@@ -19,7 +19,7 @@ _SUBMODULES = {
     "checks", "device", "toys", "densities", "divergences", "nets", "losses", "training", "metrics", "plotting",
     "likelihood", "optimal", "games", "gan1d", "manifolds", "saturation", "noise", "smoothing",
     "penalties", "wgan", "spectral", "digits", "classifier", "image_nets", "image_gans", "batched", "lab",
-    "lab_cli", "store", "widgets",
+    "lab_cli", "store", "widgets", "solutions",
 }
 
 #: import name -> pip name of each runtime dependency (pyproject.toml's ``dependencies``)
