@@ -63,7 +63,7 @@ gc.solutions.fold_outputs()  # a solution's output stays folded until opened
 # the generator's criterion (with the $G$-free term $\tfrac12\mathbb E_{p_{data}}(D-c)^2$ added) is
 # $2C(G) = \chi^2_{Pearson}(p_{data}+p_g\,\|\,2p_g)$. Check it by quadrature on chapter 01's densities.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 p_data = gc.toys.GaussianMixture1D(means=(-1.5, 1.0), stds=(0.5, 0.7))  # chapter 01's pair
 family = {"N(0.5, 1.2^2) (chapter 01's p_g)": gc.toys.gaussian1d(0.5, 1.2), "N(-1, 0.6^2)": gc.toys.gaussian1d(-1, 0.6),
           "N(2, 1^2)": gc.toys.gaussian1d(2.0, 1.0), "p_data itself": p_data}
@@ -85,7 +85,7 @@ assert abs(chi2) < 1e-9, "the criterion vanishes exactly at p_g = p_data"
 # grows again beyond it: $D$'s regression keeps scoring such fakes by how far they are from the real
 # scores, and $G$ keeps being pulled toward them (Mao et al. 2017, Sec. 3.2.1, Figure 1).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 out = torch.linspace(-6, 6, 241, dtype=torch.float64, requires_grad=True)
 auto = {}
 for name in ("minimax", "nonsaturating", "least_squares"):
@@ -139,7 +139,7 @@ for row, name in enumerate(("non-saturating", "least squares")):
 plt.tight_layout()
 plt.show()
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 m_ns, m_ls = modes["non-saturating"].mean(), modes["least squares"].mean()
 d_ls = modes["least squares"] - modes["non-saturating"]  # paired by seed
 p_ls_more = finite_samples.binomial_upper_p(int((d_ls > 0).sum()), int((d_ls != 0).sum()))
@@ -197,7 +197,7 @@ for k, m in enumerate(MARGINS):
     assert np.median(e_real[k]) < 0.5 * m, f"m = {m}: real energy {np.median(e_real[k]):.3f}"
     assert np.mean(e_fake[k] >= m) > 0.5, f"m = {m}: most fakes should be lifted to the margin"
 assert np.all(np.diff([np.median(e_fake[k]) for k in range(3)]) > 0), "a larger margin lifts the fakes higher"
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # After 600 steps the energy is low along curves through most of the modes (not all of them yet: the
 # autoencoder reconstructs some modes poorly, which the median over real points hides) and rises to about $m$
 # around them (the white line); a low-energy pocket off the data, where few fakes land, is left alone. The
@@ -266,7 +266,7 @@ assert np.all(gap < 1.1 * np.array(DISTANCES)), "the Lipschitz penalty caps the 
 # Same generator, budget and seeds as EBGAN, $\lambda = 1$, penalty weight 10; $L_\theta$ is an MLP of
 # width 64 and depth 3 (`ring_losses.make_loss_network`, the `make_f` above).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 print(f"LS-GAN modes {modes['LS-GAN'].tolist()} -> mean {modes['LS-GAN'].mean():.2f}, high quality "
       f"{100 * hq['LS-GAN'].mean():.1f}%  (10 models, {ring_res['LS-GAN']['cpu_seconds']:.0f} CPU-s)")
 
@@ -281,7 +281,7 @@ for row, (name, title) in enumerate((("EBGAN", "EBGAN (m = 0.2)"), ("LS-GAN", "L
 plt.tight_layout()
 plt.show()
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 print(gc.metrics.toy_table([(f"{name} (ours)", runs[name], []) for name in ring_losses.VARIANTS]))
 sign_p = {}
 for name in ("EBGAN", "LS-GAN"):
@@ -292,7 +292,7 @@ m_eb, m_lsg = modes["EBGAN"].mean(), modes["LS-GAN"].mean()
 assert max(m_eb, m_lsg) < m_ns and max(sign_p.values()) < 0.01, \
     "at this budget neither EBGAN nor LS-GAN covers as many modes as -log D"
 assert hq["LS-GAN"].max() < 0.1, "LS-GAN's samples lie mostly off the modes"
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Honest reading, at 2,000 steps with untuned architectures: EBGAN collapses onto one or a few modes
 # (the source documents note that such reconstruction-based discriminators can oscillate between modes),
 # and LS-GAN spreads its samples along a curve through the modes, covering several but few of its samples
@@ -341,7 +341,7 @@ assert np.median(push_gan) < 1e-2 and 0.5 < np.median(push_critic) < 1.5, (np.me
 # that improves, with both adversaries near their optimum. From $D$'s cross-entropy (BCE $= -V$) we read the
 # JS estimate $(\log 4 - \mathrm{BCE})/2$ (Goodfellow et al. 2014, Theorem 1).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 mus = np.linspace(6, 0, 9)
 path = wgan_figure2.estimates_along_path(real1, mus, 0.5, steps=250, device=device)
 fig, ax = plt.subplots(figsize=(7.5, 3.4))
@@ -369,7 +369,7 @@ assert spearmanr(path["critic"], path["w1"]).statistic > 0.95 and np.all(np.diff
 # ($q_{data}$ = mixture of $\mathcal N(-1.5, 0.5^2)$ and $\mathcal N(1, 0.7^2)$, $p_G = \mathcal N(0.5, 1.2^2)$), in closed form,
 # checked against finite differences of $f^*$:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 p_g1 = gc.toys.gaussian1d(0.5, 1.2)
 xx = np.linspace(-20, 20, 4001)
 grad_f = sn_theory.optimal_logit_gradient(p_data, p_g1, xx)
@@ -445,7 +445,7 @@ for name, spectral, gamma in (("plain", False, 0.0), ("SN", True, 0.0), ("reg. g
 assert rows["plain"][0] > 5 and abs(rows["SN"][0] - 1) < 0.05, "SN pins the bound at 1"
 bounds = [rows[f"reg. gamma = {g}"][0] for g in (0.01, 0.1, 1)]
 assert np.all(np.diff(bounds) < 0) and abs(rows["reg. gamma = 1"][2] - math.log(4)) < 0.01
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # SN fixes every layer's norm at 1 whatever the weights do, so the bound is 1 (up to the power iteration's
 # estimate) and $D$ still learns. The regulariser has no target: it trades the norm against the loss, so the
 # bound lands wherever $\gamma$ puts it, from above 1 to so small that $D$ learns nothing ($\gamma = 1$).
@@ -459,7 +459,7 @@ assert np.all(np.diff(bounds) < 0) and abs(rows["reg. gamma = 1"][2] - math.log(
 # $\theta$ instead. Take $p_{data}$ with two modes, $\frac12\mathcal N(-2, 0.5^2) + \frac12\mathcal N(2, 0.5^2)$, and a
 # one-parameter generator $p_\theta = \mathcal N(\theta, 0.5^2)$:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 p_two = gc.toys.GaussianMixture1D((-2.0, 2.0), (0.5, 0.5))
 ts, thetas = np.linspace(0, 1, 41), np.linspace(-4, 4, 81)
 c_mix = convexity.mixture_path(p_two, gc.toys.gaussian1d(-2.0, 0.5), gc.toys.gaussian1d(3.0, 1.0), ts)
