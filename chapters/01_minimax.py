@@ -251,6 +251,11 @@ ax.set_ylabel("|d loss / d logit|")
 ax.legend(fontsize="small", loc="lower right")
 plt.show()
 
+# %% [markdown]
+# A third generator loss drops the sigmoid altogether: least squares (LSGAN), whose push $|s - c|$ grows again
+# past the decision boundary instead of flattening. Chapter 08 draws it beside these two curves, all three
+# against $D$'s raw output (the logit $a$ for the sigmoid losses, the score $s$ for least squares).
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
 #
