@@ -316,15 +316,16 @@ for i, sig in enumerate(SIGMAS):
 print("push at std 4 / push without noise, per seed:", np.round(table["push"][-1] / table["push"][0]).astype(int).tolist())
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
 for s in NOISE_SEEDS:
-    axes[0].semilogy(SIGMAS, table["push"][:, s], "o-", color="C0", alpha=0.7, label="push at the fakes" if s == 0 else None)
+    axes[0].semilogy(SIGMAS, table["push"][:, s], "o-", color="C0", alpha=0.7,
+                     label=r"push $|\partial_x E_e \log(1 - D)|$ at the fakes" if s == 0 else None)
     axes[0].semilogy(SIGMAS, table["d_fake"][:, s], "s--", color="C3", alpha=0.7, label="mean D(fake)" if s == 0 else None)
-    axes[1].plot(SIGMAS, table["w1_norm"][:, s], "o-", color="C2", alpha=0.7, label=f"seed {s}")
+    axes[1].plot(SIGMAS, table["w1_norm"][:, s], "o-", color="C2", alpha=0.7, label="seeds 0-2, one line each" if s == 0 else None)
 axes[0].set(xlabel="std of the noise on D's hidden pre-activations", ylabel="value (log scale)",
-            title="what D tells the minimax generator")
-axes[1].set(xlabel="std of the noise on D's hidden pre-activations", ylabel="Frobenius norm of W_1",
+            title="what D tells the minimax generator (seeds 0-2)")
+axes[1].set(xlabel="std of the noise on D's hidden pre-activations", ylabel=r"Frobenius norm of $W_1$",
             title="D grows its first layer against the noise")
-axes[0].legend(fontsize="small")
-axes[1].legend(fontsize="small")
+axes[0].legend(fontsize="small", loc="lower right")
+axes[1].legend(fontsize="small", loc="upper left")
 plt.tight_layout()
 plt.show()
 
