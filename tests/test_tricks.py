@@ -166,6 +166,6 @@ def test_noisy_discriminator_effect_without_noise_is_the_figure2_push():
     assert eff["push"] == pytest.approx(ref.mean(), rel=1e-4)
     with torch.no_grad():
         assert eff["d_fake"] == pytest.approx(float(torch.sigmoid(D(xf)).mean()), rel=1e-5)
-    assert eff["w1_norm"] == pytest.approx(float(D.hidden[0].weight.norm()))
+    assert eff["w1_norm"] == pytest.approx(float(D.hidden[0].weight.detach().norm()))
     with pytest.raises(ValueError, match="sigma"):
         tricks.NoisyDiscriminator(sigma=-1.0)
