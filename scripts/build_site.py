@@ -38,7 +38,7 @@ NPM_PACKAGES = ["mathjax@3.2.2", "mathjax2@npm:mathjax@2.7.9", "reveal.js@4.0.2"
                 "jquery@3.7.1", "font-awesome@4.7.0", "@jupyter-widgets/html-manager@1.0.15"]
 # The lab's saved runs as one self-contained HTML page (no kernel): "module:function" returning a
 # str of HTML. The live-lab view provides it; until it exists the page says so.
-LAB_VIEW = "gan_course.widgets:saved_runs_html"
+LAB_VIEW = "gan_course.site_viewer:page_html"
 
 
 def chapter_sources():
@@ -102,6 +102,8 @@ def copy_js(static):
     shutil.copytree(modules / "mathjax" / "es5", static / "mathjax", dirs_exist_ok=True)
     shutil.copytree(modules / "@jupyter-widgets" / "html-manager" / "dist", static / "html-manager",
                     dirs_exist_ok=True, ignore=shutil.ignore_patterns("*amd*", "*.map"))
+    for part in ("css", "fonts"):  # the icons of matplotlib's animation player (plotting.animation_html)
+        shutil.copytree(modules / "font-awesome" / part, static / "font-awesome" / part, dirs_exist_ok=True)
 
 
 # the parts of MathJax 2 that nbconvert's TeX-AMS_CHTML-full configuration loads (the slides)

@@ -108,3 +108,7 @@ def test_site_builds_offline(tmp_path):
                       for c in nbformat.read(ROOT / "chapters" / "00_prelude.ipynb", as_version=4).cells)
     assert chapter.count("<details") >= n_solutions, "each solution is folded away until opened"
     assert remote_references(out) == [], "a page loads something from another site"
+    lab_page = (out / "lab.html").read_text()
+    assert 'src="_static/lab_view.html"' in lab_page, "the lab page hosts the saved-runs viewer"
+    view = (out / "_static" / "lab_view.html").read_text()
+    assert "const DATA = " in view and "<canvas" in view, "the viewer carries its numbers and draws them itself"
