@@ -441,7 +441,21 @@ for name, spectral, gamma in (("plain", False, 0.0), ("SN", True, 0.0), ("reg. g
     rows[name] = (gc.spectral.lipschitz_bound(D, (1,)), slope, bce[-50:].mean())
     print(f"{name:18s} Lipschitz bound {rows[name][0]:8.3f}   max slope {slope:7.3f}   final BCE {rows[name][2]:.3f}")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
+names = list(rows)
+axes[0].bar(names, [rows[n][0] for n in names], color=["0.5", "tab:green", "tab:orange", "tab:orange", "tab:orange"])
+axes[0].axhline(1, color="k", ls=":", lw=1, label="bound 1")
+axes[0].set(yscale="log", ylabel="product of the layers' norms", title="Lipschitz bound of D")
+axes[0].legend(fontsize="small")
+axes[1].bar(names, [rows[n][2] for n in names], color=["0.5", "tab:green", "tab:orange", "tab:orange", "tab:orange"])
+axes[1].axhline(math.log(4), color="k", ls=":", lw=1, label="log 4: D learnt nothing")
+axes[1].set(ylim=(1.1, 1.45), ylabel="final BCE (nats)", title="what D still learns")
+axes[1].legend(fontsize="small", loc="upper left")
+for ax in axes:
+    ax.tick_params(axis="x", labelrotation=20, labelsize="small")
+plt.tight_layout()
+plt.show()
 assert rows["plain"][0] > 5 and abs(rows["SN"][0] - 1) < 0.05, "SN pins the bound at 1"
 bounds = [rows[f"reg. gamma = {g}"][0] for g in (0.01, 0.1, 1)]
 assert np.all(np.diff(bounds) < 0) and abs(rows["reg. gamma = 1"][2] - math.log(4)) < 0.01
