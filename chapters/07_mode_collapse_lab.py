@@ -78,36 +78,46 @@ assert max(gap) < 1e-10, f"a batched model left its solo run: {gap}"
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The lab
 #
-# Pick a dataset and a loss; the knobs start at the tuned defaults of that loss. Each view draws
-# 500 generated samples (orange) over the discriminator's field: $D(x)$ for the minimax and
-# non-saturating GANs, the raw score for the others; it prints the mode metrics of chapter 5 on
-# 2,500 samples (modes covered, % high quality = within $3\sigma$ of a centre, reverse KL of the mode
-# histogram to uniform). The *snapshot* slider scrubs through a saved run. A setting that is not in
-# the saved grid trains **live** in the background of the kernel (the widgets stay responsive): the
-# picture, its title and the generator step come from the same frame, with an arrow on each sample
-# showing where the generator's gradient pushes it; **play**, **pause**, **one step** (one generator
-# update with its critic updates) and **reset** drive it, and moving a knob restarts from step 0.
+# Pick a dataset and a loss; the knobs start at the tuned defaults of that loss. The canvas draws
+# the generated samples (orange) over the discriminator's field ($D(x)$ for the minimax and
+# non-saturating GANs, the raw score for the others; colour bar on the right), the mode centres, and
+# curves of the mode metrics of chapter 5 against the generator step (modes covered, % high quality =
+# within $3\sigma$ of a centre). A setting saved in `assets/lab/` shows at once, and the *snapshot*
+# slider scrubs through it. **Any other setting trains live** in a background thread of the kernel (the
+# widgets stay responsive), about 12 frames a second: an arrow on each sample shows where the generator's
+# gradient pushes it ($-\nabla_x$ of G's loss), the *manifold* view draws the image of a
+# $17 \times 17$ latent grid under $G$ as a warped grid, and the curves add the D and G losses.
+# **play**, **pause**, **one step** (one generator update with its critic updates) and **reset** drive
+# it; moving any knob restarts from step 0, and every frame is labelled with the setting it shows. The
+# checkboxes above the canvas switch each view on and off in the browser. **compare** trains several
+# settings at once as one batched model with a shared step and draws them side by side: the six losses
+# at their defaults, or four learning rates of the chosen loss.
+#
+# The canvas is an anywidget: the kernel sends each frame as a few float32 arrays and the browser
+# draws them, so drawing costs the training thread little (`benchmarks/bench.py live` measures the
+# frame rate and the slowdown; the closing note gives the figures).
 
 # %%
 view = widgets.LabView(store, device=device)
 view.widget
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# A slider move only looks up saved numbers (float16 samples and a $50 \times 50$ float16 field) and
-# re-renders one figure, so every move of the snapshot slider shows a new picture at once; the cell
-# prints how long a redraw takes here (timings are checked in the test suite, not in a notebook).
+# A slider move over saved runs only looks up saved numbers (float16 samples and a $50 \times 50$
+# float16 field) and sends them to the canvas, so every move of the snapshot slider shows a new
+# frame at once; the cell prints how long the kernel's side of a move takes here (timings are
+# checked in the test suite, not in a notebook).
 
 # %%
-wall, cpu, pictures = [], [], []
+wall, cpu, shown = [], [], []
 for i in list(range(lab.N_SNAPSHOTS)) * 2:
     t0, c0 = time.perf_counter(), time.process_time()
     view.step.value = i if view.step.value != i else (i + 1) % lab.N_SNAPSHOTS
     wall.append(time.perf_counter() - t0)
     cpu.append(time.process_time() - c0)
-    pictures.append(view.image.value)
+    shown.append((view.canvas.frame_id, view.canvas.meta["step"]))
 view.step.value = lab.N_SNAPSHOTS - 1
-print(f"redraw: median {1e3 * statistics.median(cpu):.0f} ms CPU, {1e3 * statistics.median(wall):.0f} ms wall")
-assert all(a != b for a, b in zip(pictures, pictures[1:])), "a slider move left the picture unchanged"
+print(f"slider move: median {1e3 * statistics.median(cpu):.1f} ms CPU, {1e3 * statistics.median(wall):.1f} ms wall")
+assert all(a[0] != b[0] and a[1] != b[1] for a, b in zip(shown, shown[1:])), "a slider move sent no new frame"
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Six losses, side by side

@@ -37,17 +37,22 @@ class Panel:
     penalty_weight: float = None
     noise_sigma: float = None
     seed: int = 0
+    feature_matching: bool = None  # Salimans et al. 2016 (chapter 09); None = the loss's default
+    minibatch_kernels: int = None  # minibatch discrimination with this many kernels; None = the loss's default
 
     def setting(self):
         if self.dataset not in lab.DATASETS:
             raise ValueError(f"unknown dataset {self.dataset!r}; choose one of {', '.join(lab.DATASETS)}")
         return lab.make_setting(self.loss, self.seed, self.lr, self.n_critic,
-                                self.penalty_weight if self.loss == "wgan-gp" else None, self.noise_sigma)
+                                self.penalty_weight if self.loss == "wgan-gp" else None, self.noise_sigma,
+                                self.feature_matching, self.minibatch_kernels)
 
     def label(self):
         s = self.setting()
         text = f"{self.dataset} · {self.loss} · lr {s.lr_d:g} · n_critic {s.n_critic} · σ {s.noise_sigma:g}"
-        return text + (f" · λ {s.penalty_weight:g}" if self.loss == "wgan-gp" else "")
+        text += f" · λ {s.penalty_weight:g}" if self.loss == "wgan-gp" else ""
+        text += " · feature matching" if s.feature_matching else ""
+        return text + (f" · minibatch discr. B={s.minibatch_kernels}" if s.minibatch_kernels else "")
 
 
 @dataclass
@@ -76,6 +81,7 @@ class Frame:
     done: bool = False
     source: str = "live"  # "live" (trained here) or "saved" (assets/lab)
     diverged: list = None  # per panel: None or "D/G at step t"
+    loss_steps: np.ndarray = None  # (T,) generator steps done at the d_loss / g_loss columns
 
 
 class Run:
@@ -169,7 +175,7 @@ class Run:
                      np.stack([pad(d)[loss_idx] for d in d_loss]) if T else np.zeros((K, 0)),
                      np.stack([pad(g)[loss_idx] for g in g_loss]) if T else np.zeros((K, 0)),
                      np.array(self.modes, float).T, np.array(self.hq, float).T, [t.n_modes for t in self.toys],
-                     steps_per_s, playing, self.done, "live", diverged)
+                     steps_per_s, playing, self.done, "live", diverged, loss_idx + 1)
 
 
 class LiveEngine:
