@@ -179,6 +179,10 @@ def view(seconds):
     display(v.widget)
     out = window(v.engine, seconds, lambda: v.canvas.frame_id)
     out["frame_bytes"] = sum(len(getattr(v.canvas, k)) for k in ("samples", "field", "push", "manifold", "curves"))
+    e = v.engine  # the worker thread's CPU seconds, drawing (building and sending frames) against training
+    out["worker_draw_share"] = e.draw_cpu_s / (e.draw_cpu_s + e.train_cpu_s)
+    out["frame_cpu_ms"] = 1e3 * e.draw_cpu_s / max(e.frames_sent, 1)
+    out["step_cpu_ms"] = 1e3 * e.train_cpu_s / max(e.run.step_count, 1)
     v.engine.close()
     return out
 
@@ -234,7 +238,8 @@ def bench_live(device="cpu", seconds=5.0, rounds=2):
     hc, vc = med("headless", "steps_per_cpu_s"), med("view", "steps_per_cpu_s")
     return dict(headless_steps_per_s=h, view_steps_per_s=v, view_frames_per_s=med("view", "frames_per_s"),
                 slowdown_wall=1 - v / h, slowdown_cpu=1 - vc / hc, headless_steps_per_cpu_s=hc,
-                view_steps_per_cpu_s=vc, frame_bytes=rows["view"][0]["frame_bytes"], rounds=rows,
+                view_steps_per_cpu_s=vc, worker_draw_share=med("view", "worker_draw_share"),
+                frame_cpu_ms=med("view", "frame_cpu_ms"), step_cpu_ms=med("view", "step_cpu_ms"), frame_bytes=rows["view"][0]["frame_bytes"], rounds=rows,
                 seconds_each=seconds, iopub_messages=n_msgs, load_average=os.getloadavg(),
                 conditions="one torch thread in a Jupyter kernel; client drains iopub (no browser)")
 

@@ -53,7 +53,7 @@ def compare_panels(preset, dataset, loss, lr=None, n_critic=None, penalty_weight
 class LabView:
     """Dropdowns, sliders and buttons over a ``LabStore`` and a ``LabCanvas``; ``widget`` is the box to display."""
 
-    def __init__(self, store=None, device=None, fps=15.0):
+    def __init__(self, store=None, device=None, fps=12.0, field_n=32):
         import ipywidgets as W
 
         self.store = store if store is not None else LabStore.load()
@@ -107,7 +107,7 @@ class LabView:
         self.source = None  # "saved" or "live": what the picture shows
         self.live_frame = None
         self.engine = live.LiveEngine(self._on_frame, fps=fps, device=device, views=("field", "push", "manifold"),
-                                      n_show=lab.N_SHOW)
+                                      n_show=lab.N_SHOW, field_n=field_n)
         controls = W.VBox([self.mode, self.preset, self.dataset, self.loss, self.lr, self.n_critic, self.penalty,
                            self.sigma, self.feature_matching, self.minibatch, self.step, self.reset,
                            W.HBox([self.play_button, self.pause_button, self.step_button, self.reset_button])],
