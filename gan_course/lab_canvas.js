@@ -132,15 +132,6 @@ function drawPanel(ctx, st, k, x0, y0, s, big) {
     }
   }
   const n = meta.n || 0, smp = st.samples;
-  if (views.samples && n) {
-    ctx.fillStyle = "rgba(255, 140, 0, 0.85)"; ctx.strokeStyle = "rgba(90, 45, 0, 0.6)"; ctx.lineWidth = 0.5;
-    const r = big ? 2.6 : 1.8;
-    for (let i = 0; i < n; i++) {
-      const q = 2 * (k * n + i), px = X(smp[q]), py = Y(smp[q + 1]);
-      if (!isFinite(px) || !isFinite(py)) continue;
-      ctx.beginPath(); ctx.arc(px, py, r, 0, 2 * Math.PI); ctx.fill(); if (big) ctx.stroke();
-    }
-  }
   if (views.push && n && st.push.length >= (k + 1) * n * 2) {
     // arrows: -dL_G/dx at each sample, scaled so the 95th-percentile arrow is 8% of the window
     const norms = [];
@@ -148,7 +139,7 @@ function drawPanel(ctx, st, k, x0, y0, s, big) {
     const sorted = norms.filter(isFinite).sort((a, b) => a - b);
     const p95 = sorted.length ? sorted[Math.floor(0.95 * (sorted.length - 1))] : 0;
     const scale = p95 > 1e-12 ? 0.08 * 2 * lim / p95 : 0;
-    ctx.strokeStyle = "rgba(0, 0, 0, 0.7)"; ctx.lineWidth = big ? 1.1 : 0.8;
+    ctx.strokeStyle = big ? "rgba(0, 0, 0, 0.65)" : "rgba(0, 0, 0, 0.45)"; ctx.lineWidth = big ? 1.1 : 0.8;
     const nArrows = Math.min(n, big ? 300 : 150);
     for (let i = 0; i < nArrows; i++) {
       const q = 2 * (k * n + i), x = smp[q], y = smp[q + 1];
@@ -162,6 +153,15 @@ function drawPanel(ctx, st, k, x0, y0, s, big) {
       ctx.moveTo(bx, by); ctx.lineTo(bx - h * ux - 0.6 * h * uy, by - h * uy + 0.6 * h * ux);
       ctx.moveTo(bx, by); ctx.lineTo(bx - h * ux + 0.6 * h * uy, by - h * uy - 0.6 * h * ux);
       ctx.stroke();
+    }
+  }
+  if (views.samples && n) {
+    ctx.fillStyle = "rgba(255, 140, 0, 0.85)"; ctx.strokeStyle = "rgba(90, 45, 0, 0.6)"; ctx.lineWidth = 0.5;
+    const r = big ? 2.6 : 1.8;
+    for (let i = 0; i < n; i++) {
+      const q = 2 * (k * n + i), px = X(smp[q]), py = Y(smp[q + 1]);
+      if (!isFinite(px) || !isFinite(py)) continue;
+      ctx.beginPath(); ctx.arc(px, py, r, 0, 2 * Math.PI); ctx.fill(); if (big) ctx.stroke();
     }
   }
   if (meta.source === "starting") {

@@ -15,13 +15,9 @@ The state of one frame is a dict of traits: ``meta`` (shapes, labels, colour lim
 """
 from pathlib import Path
 
+import anywidget
 import numpy as np
 import traitlets
-
-try:  # the lab's view needs anywidget; the rest of the course does not
-    import anywidget
-except ImportError:  # pragma: no cover
-    anywidget = None
 
 ESM = (Path(__file__).with_name("lab_canvas.js")).read_text()
 ALL_VIEWS = ("field", "samples", "push", "manifold", "curves")
@@ -118,7 +114,7 @@ def frame_state(frame, centres, status="", heading=None, extra_status=None):
     meta = dict(K=K, n=int(frame.samples.shape[1]), m=0 if field is None else int(field.shape[1]),
                 g=0 if frame.manifold is None else int(round(np.sqrt(frame.manifold.shape[1]))),
                 lims=[float(v) for v in frame.lims], labels=list(frame.labels), titles=titles,
-                heading=heading or (frame.labels[0] if K == 1 else f"compare: {common_heading(frame.labels)}"),
+                heading=heading or (frame.labels[0] if K == 1 else f"compare {K} settings: {common_heading(frame.labels)}"),
                 status=(status + " · " if status else "") + run_status, status_text=extra_status or run_status,
                 n_modes=[int(v) for v in frame.n_modes], clim=clim, cbar_label=cbar, step=int(frame.step),
                 horizon=int(frame.horizon), source=frame.source, state=state, Tc=Tc, Tl=Tl,
@@ -153,30 +149,30 @@ def starting_state(labels, lims, centres, n_modes, text="starting…"):
     K = len(labels)
     curves, Tc, Tl = pack_curves([], np.zeros((K, 0)), np.zeros((K, 0)), [], np.zeros((K, 0)), np.zeros((K, 0)))
     meta = dict(K=K, n=0, m=0, g=0, lims=[float(v) for v in lims], labels=list(labels), titles=panel_titles(labels),
-                heading=labels[0] if K == 1 else f"compare: {common_heading(labels)}", status=text, status_text=text,
+                heading=labels[0] if K == 1 else f"compare {K} settings: {common_heading(labels)}", status=text,
+                status_text=text,
                 n_modes=[int(v) for v in n_modes], clim=[[None, None]] * K, cbar_label="", step=0, horizon=0,
                 source="starting", state="starting", Tc=Tc, Tl=Tl, panel_status=[""] * K, warning="",
                 centres=[np.asarray(c, float).round(4).tolist() for c in centres])
     return dict(meta=meta, samples=b"", field=b"", push=b"", manifold=b"", curves=curves)
 
 
-if anywidget is not None:
-    class LabCanvas(anywidget.AnyWidget):
-        """The canvas view; ``show(state)`` sends one frame's traits as one message."""
+class LabCanvas(anywidget.AnyWidget):
+    """The canvas view; ``show(state)`` sends one frame's traits as one message."""
 
-        _esm = ESM
-        frame_id = traitlets.Int(0).tag(sync=True)
-        meta = traitlets.Dict().tag(sync=True)
-        samples = traitlets.Bytes(b"").tag(sync=True)
-        field = traitlets.Bytes(b"").tag(sync=True)
-        push = traitlets.Bytes(b"").tag(sync=True)
-        manifold = traitlets.Bytes(b"").tag(sync=True)
-        curves = traitlets.Bytes(b"").tag(sync=True)
-        views = traitlets.Dict(dict(DEFAULT_VIEWS)).tag(sync=True)
+    _esm = ESM
+    frame_id = traitlets.Int(0).tag(sync=True)
+    meta = traitlets.Dict().tag(sync=True)
+    samples = traitlets.Bytes(b"").tag(sync=True)
+    field = traitlets.Bytes(b"").tag(sync=True)
+    push = traitlets.Bytes(b"").tag(sync=True)
+    manifold = traitlets.Bytes(b"").tag(sync=True)
+    curves = traitlets.Bytes(b"").tag(sync=True)
+    views = traitlets.Dict(dict(DEFAULT_VIEWS)).tag(sync=True)
 
-        def show(self, state):
-            with self.hold_sync():
-                for k, v in state.items():
-                    setattr(self, k, v)
-                self.frame_id += 1
-            return self.frame_id
+    def show(self, state):
+        with self.hold_sync():
+            for k, v in state.items():
+                setattr(self, k, v)
+            self.frame_id += 1
+        return self.frame_id

@@ -189,11 +189,13 @@ class LiveEngine:
     is due when 1/fps seconds have passed *and* the training since the last frame used at least
     (1 - share) / share times that frame's CPU time (``time.thread_time``). On an idle core the
     frame rate is ``fps``; on a busy machine it drops rather than slowing training further.
-    ``train_cpu_s`` and ``draw_cpu_s`` add up the worker's CPU seconds in each."""
+    ``train_cpu_s`` and ``draw_cpu_s`` add up the worker's CPU seconds in each. A run that raises stops
+    (``error``; ``on_error(exception, generation)`` if given) and the worker waits for the next one."""
 
     def __init__(self, on_frame=None, fps=12.0, device=None, views=("field", "push", "manifold"), threads=1,
-                 max_draw_share=0.2, **run_kwargs):
+                 max_draw_share=0.2, on_error=None, **run_kwargs):
         self.on_frame, self.fps, self.device, self.views = on_frame, float(fps), device, tuple(views)
+        self.on_error = on_error  # on_error(exception, generation), on the worker thread, when a run fails
         if not 0 < max_draw_share < 1:
             raise ValueError(f"max_draw_share must lie in (0, 1), got {max_draw_share!r}")
         self.max_draw_share = float(max_draw_share)
@@ -365,4 +367,9 @@ class LiveEngine:
                 self.error = e
                 with self._cond:
                     self.playing, self._steps_asked = False, 0
+                    if self.on_error is not None and self.current(gen):
+                        try:
+                            self.on_error(e, gen)
+                        except Exception:
+                            pass
                 run = None

@@ -107,7 +107,7 @@ class LabView:
         self.source = None  # "saved" or "live": what the picture shows
         self.live_frame = None
         self.engine = live.LiveEngine(self._on_frame, fps=fps, device=device, views=("field", "push", "manifold"),
-                                      n_show=lab.N_SHOW, field_n=field_n)
+                                      n_show=lab.N_SHOW, field_n=field_n, on_error=self._on_error)
         controls = W.VBox([self.mode, self.preset, self.dataset, self.loss, self.lr, self.n_critic, self.penalty,
                            self.sigma, self.feature_matching, self.minibatch, self.step, self.reset,
                            W.HBox([self.play_button, self.pause_button, self.step_button, self.reset_button])],
@@ -217,6 +217,12 @@ class LabView:
         self.live_frame = frame
         state = lab_canvas.frame_state(frame, [self._centres[d] for d in frame.datasets])
         self._show(state)
+
+    def _on_error(self, error, generation):
+        """A live run failed (on the engine's thread): say so on the canvas, keep the last picture."""
+        meta = dict(self.canvas.meta, warning=f"training stopped: {type(error).__name__}: {error}"[:200],
+                    state="failed")
+        self._show(dict(meta=meta))
 
     @property
     def status(self):

@@ -172,3 +172,21 @@ def test_drawing_takes_at_most_its_share_of_the_workers_cpu():
         eng.close()
     with pytest.raises(ValueError, match="max_draw_share"):
         live.LiveEngine(None, max_draw_share=1.0)
+
+
+def test_a_failing_run_is_reported_and_the_worker_lives_on(monkeypatch):
+    errors, rec = [], Recorder()
+    eng = live.LiveEngine(rec, fps=40, device="cpu", on_error=lambda e, g: errors.append((e, g)), **SMALL)
+    try:
+        def boom(self):
+            raise RuntimeError("planted")
+        with monkeypatch.context() as m:
+            m.setattr(live.Run, "step", boom)
+            gen = eng.configure(live.Panel("ring8", "nonsaturating"), play=True)
+            assert eng.wait_idle()
+        assert len(errors) == 1 and errors[0][1] == gen and "planted" in str(eng.error) and not eng.playing
+        n = len(rec.frames)
+        eng.configure(live.Panel("ring8", "nonsaturating"), play=True)  # the next run trains
+        assert rec.wait(n + 3) and rec.frames[-1].step > 0
+    finally:
+        eng.close()

@@ -129,6 +129,19 @@ def test_tricks_and_compare_mode_train_live(store):
         v.engine.close()
 
 
+def test_a_failing_live_run_is_shown(store, monkeypatch):
+    from gan_course import live
+
+    v = widgets.LabView(store, device="cpu")
+    try:
+        monkeypatch.setattr(live.Run, "step", lambda self: 1 / 0)
+        v.loss.value = "hinge-sn"  # not in this store: trains live, and its first step fails
+        assert wait_for(lambda: "training stopped: ZeroDivisionError" in v.canvas.meta.get("warning", ""))
+        assert "hinge-sn" in v.canvas.meta["labels"][0]
+    finally:
+        v.engine.close()
+
+
 def test_four_learning_rates_and_bad_preset():
     for lr in lab.LR_VALUES:
         four = widgets.four_learning_rates(lr)
