@@ -1,7 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -18,7 +16,7 @@
 # modes on every seed, and each target of the published table is printed as met or not met. About
 # 30 s on a CPU (saved runs load from `assets/lab/`).
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import json
 import statistics
 import time
@@ -32,6 +30,8 @@ import gan_course as gc
 from gan_course import lab, widgets
 from gan_course.batched import Setting, train_batched
 
+gc.plotting.course_style()  # the course's figure sizes and fonts
+gc.solutions.fold_outputs()  # a solution's output stays folded until opened
 device = gc.device.default_device()
 gc.device.seed_everything(0)
 RETRAIN = False  # True: remake assets/lab, 52 min on 2 CPU cores (as does the command
@@ -101,7 +101,7 @@ assert max(gap) < 1e-10, f"a batched model left its solo run: {gap}"
 # draws them, so drawing costs the training thread little (the last section gives the measured frame
 # rate, slowdown and key-press latency).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 view = widgets.LabView(store, device=device)
 view.widget
 
@@ -150,26 +150,26 @@ assert view.source == "saved"
 #
 # The final snapshot of every loss at its defaults (seed 0 of the saved grid).
 
-# %%
-fig, axes = plt.subplots(2, 6, figsize=(18, 6.4))
+# %% slideshow={"slide_type": "subslide"}
 final = {}
-for row, ds in zip(axes, lab.DATASETS):
+for ds in lab.DATASETS:
     toy, lim = lab.dataset(ds), lab.LIMS[ds]
-    for ax, loss in zip(row, lab.LOSS_NAMES):
+    fig, axes = plt.subplots(2, 3, figsize=(9, 6.6))
+    for ax, loss in zip(axes.flat, lab.LOSS_NAMES):
         run = store.default_run(ds, loss)
-        f, lo, hi, _ = widgets.display_field(run["field"][-1], loss)
-        ax.imshow(f, origin="lower", extent=(-lim, lim, -lim, lim), cmap="RdBu_r", vmin=lo, vmax=hi)
-        ax.scatter(*run["samples"][-1].astype(np.float32).T, s=3, c="darkorange", label="generated", zorder=3)
-        ax.scatter(*toy.centres.T, marker="x", s=15, lw=0.8, c="black", label="mode centres", zorder=2)
-        ax.set(xlim=(-lim, lim), ylim=(-lim, lim))
+        f, lo, hi, label = widgets.display_field(run["field"][-1], loss)
+        im = ax.imshow(f, origin="lower", extent=(-lim, lim, -lim, lim), cmap="RdBu_r", vmin=lo, vmax=hi)
+        gc.plotting.colorbar(ax, im, label)  # the colours mean D(x), an LS score or a critic value
+        ax.scatter(*run["samples"][-1].astype(np.float32).T, s=9, zorder=3, **gc.plotting.SAMPLE_STYLE)
+        ax.scatter(*toy.centres.T, marker="x", s=30, lw=1.2, c="black", zorder=2)
+        ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal", xticks=[], yticks=[])
         final[ds, loss] = run["stats"][-1]
-        ax.set(title=f"{ds} · {loss}\n{int(final[ds, loss][0])}/{toy.n_modes} modes, "
-                     f"{100 * final[ds, loss][1]:.0f}% HQ", xlabel="$x_1$", ylabel="$x_2$")
-axes[0, 0].legend(loc="lower left", fontsize="x-small")
-plt.tight_layout()
-plt.show()
+        ax.set_title(f"{loss}\n{int(final[ds, loss][0])}/{toy.n_modes} modes, {100 * final[ds, loss][1]:.0f}% HQ",
+                     fontsize="medium")
+    fig.suptitle(f"{ds}, final snapshot, seed 0: generated samples (yellow), mode centres (x)")
+    plt.show()
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 assert all(np.isfinite(final[ds, loss][:2]).all() for ds in lab.DATASETS for loss in lab.LOSS_NAMES)
 m, hq, _ = final["ring8", "wgan-gp"]
 print(f"ring8, WGAN-GP (seed 0): {m:.0f}/8 modes, {100 * hq:.1f}% high quality")
@@ -185,15 +185,15 @@ assert m == 8, f"WGAN-GP covers {m:.0f}/8 ring modes"
 # modes that the live generator already covers (compare the live and averaged generators of the same
 # runs in the equal-schedule section below).
 
-# %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
+# %% slideshow={"slide_type": "subslide"}
+fig, axes = plt.subplots(1, 2, figsize=(9, 4.4), sharey=True, layout="constrained")
 for ax, ds in zip(axes, lab.DATASETS):
     for loss in lab.LOSS_NAMES:
         run = store.default_run(ds, loss)
-        ax.plot(run["steps"], run["stats"][:, 0], "o-", ms=3, label=loss)
-    ax.set(xlabel="generator step", ylabel="modes covered", title=f"{ds} (seed 0)")
-    ax.xaxis.set_major_locator(plt.MaxNLocator(5))
-axes[1].legend(fontsize="small", ncol=2)
+        steps = np.asarray(run["steps"])  # runs differ in length (2,000 to 20,000 steps): share of each run
+        ax.plot(steps / steps[-1], run["stats"][:, 0], "o-", ms=4, label=f"{loss} ({steps[-1]:,} steps)")
+    ax.set(xlabel="share of the run's generator steps", ylabel="modes covered", title=f"{ds} (seed 0)")
+fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize="small")
 plt.show()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -213,7 +213,7 @@ assert (s_gp.penalty_weight, s_gp.lr_g, s_gp.lr_decay, s_gp.g_ema, lab.default_s
 assert (s_sn.lr_g, s_sn.lr_decay, s_sn.g_ema, lab.default_steps("hinge-sn")) == (2e-3, True, 0.999, 20000)
 assert (s_ns.lr_g, s_ns.lr_decay, s_ns.g_ema, lab.default_steps("nonsaturating")) == (1e-3, False, 0.0, 2000), "labels"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The targets for the well-regularised losses: all 8 ring modes on every seed, $\geq 24.5$ of 25 grid
 # modes on average, $\geq 95\%$ high-quality samples. The tuned defaults (width 64, minibatch 256,
 # 20,000 generator steps with learning rates decaying linearly to 0) cover every mode of both toys
@@ -324,7 +324,8 @@ assert (round(lv["view_frames_per_s"]), round(100 * lv["slowdown_wall"]), round(
 # mode histogram $\hat p$ of high-quality samples. Recompute it for the final snapshot of the
 # non-saturating GAN on grid25 from its samples with NumPy alone, and compare with the saved value.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 toy = gc.toys.grid25()
 run = store.default_run("grid25", "nonsaturating")
 x = run["samples"][-1].astype(float)  # the 500 samples kept for the picture (the saved value used 2,500)
@@ -338,7 +339,8 @@ print(f"reverse KL from 500 samples {rkl:.3f}, saved (2,500 samples) {run['stats
 # **2.** Which single knob of the saved grid helps the non-saturating GAN most on grid25? Look up
 # every saved non-saturating setting and print its modes covered.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 for key, run in sorted(store.runs.items(), key=lambda kv: str(kv[0])):
     if key[:2] == ("grid25", "nonsaturating"):
         print(f"lr {key[2]:g}, n_critic {key[3]}, sigma {key[5]:g}: "

@@ -1,7 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -24,7 +22,7 @@
 # Figure 2; Miyato et al. (2018) *Spectral Normalization for GANs*, Eq. 4-5 and 14-15; Goodfellow
 # et al. (2014), Proposition 2.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "skip"}
 import math
 import time
 from functools import partial
@@ -44,6 +42,8 @@ torch.set_num_threads(1)  # tiny models: one thread is fastest and repeatable
 T0 = time.perf_counter()
 ring = gc.toys.ring8()
 print("device:", device)
+gc.plotting.course_style()  # the course's figure sizes and fonts
+gc.solutions.fold_outputs()  # a solution's output stays folded until opened
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## LSGAN: the a-b-c coding
@@ -488,7 +488,8 @@ assert abs(x_br[-1]) <= 0.05
 # Pearson $\chi^2$? Compute both for chapter 01's $p_g$, and check that with $b - c = 1$, $b - a = 2$ any
 # shift of $(a, b, c)$ gives the same $C$.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 q = gc.toys.gaussian1d(0.5, 1.2)
 chi2 = lsgan.chi2_of_criterion(p_data, q, lo=-12, hi=12)
 for abc in [(0.0, 1.0, 1.0), (-1.0, 1.0, 0.0), (0.0, 2.0, 1.0), (5.0, 7.0, 6.0)]:
@@ -501,7 +502,8 @@ assert abs(2 * lsgan.generator_criterion(p_data, q, 5.0, 7.0, 6.0, lo=-12, hi=12
 # **2.** When is $\nabla f^*$ bounded? Compute it for $q_{data} = \mathcal N(0, 1)$ against $p_G = \mathcal N(3, 1)$ (equal
 # widths) and against $p_G = \mathcal N(3, 2^2)$. Explain the difference from $\nabla\log\mathcal N(x;\mu,s^2) = (\mu - x)/s^2$.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 xe = np.linspace(-50, 50, 1001)
 same = sn_theory.optimal_logit_gradient(gc.toys.gaussian1d(0, 1), gc.toys.gaussian1d(3, 1), xe)
 wider = sn_theory.optimal_logit_gradient(gc.toys.gaussian1d(0, 1), gc.toys.gaussian1d(3, 2), xe)
@@ -514,7 +516,8 @@ assert np.allclose(same, -3) and np.abs(wider).max() > 30
 # **3.** EBGAN's margin from the generator's side: after training the three autoencoders above, measure the
 # generator's push $\|\nabla_x D(x)\|$ at the fakes for each $m$. Does a larger margin give a larger push?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 X = torch.as_tensor(fake_pts[:500], dtype=D_e.weights[0].dtype).expand(3, -1, -1).clone().requires_grad_(True)
 (gx,) = torch.autograd.grad(ebgan.energy(D_e, X).sum(), X)
 push = gx.norm(dim=-1).median(dim=1).values

@@ -1,7 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -22,7 +20,7 @@
 # (2016), *Improved Techniques for Training GANs*; Mirza & Osindero (2014), *Conditional GANs*;
 # Arjovsky & Bottou (2017), *Towards Principled Methods for Training GANs*.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -41,6 +39,8 @@ if RETRAIN:
     tricks.compare("grid25", range(5), 2000, variants=["minibatch discrimination"])
 clf = ig.load_classifier("../assets/images")  # the course's digit classifier (chapter 06)
 print("device:", device)
+gc.plotting.course_style()  # the course's figure sizes and fonts
+gc.solutions.fold_outputs()  # a solution's output stays folded until opened
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1 · A conditional GAN on the digits
@@ -528,7 +528,8 @@ assert abs(parzen_m - gmm[8][0]["ll"]) > 0.05
 # $\alpha = 0.9$, what is $D^*(5)$ for $\beta = 0, 0.05, 0.1, 0.3$, and how strong is the pull
 # $|\partial_x(-\log D^*)|$ at $x = 5$?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 x5 = np.array([5.0])
 (pd5, dpd5), (pm5, dpm5) = density_and_slope(p_d, x5), density_and_slope(p_m, x5)
 for beta in (0.0, 0.05, 0.1, 0.3):
@@ -542,7 +543,8 @@ for beta in (0.0, 0.05, 0.1, 0.3):
 # **2.** The finite-sample argument needs a discriminator that can memorise. Train a *linear* $D$
 # (logistic regression) on the same two samples of $N(0, I_2)$: how well does it separate them?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 D_lin = torch.nn.Linear(2, 1)
 opt = torch.optim.Adam(D_lin.parameters(), lr=0.05)
 for _ in range(500):
@@ -557,7 +559,8 @@ print(f"linear D: {100 * acc_lin:.0f}% on its own 128 points, cross-entropy {los
 # **3.** How many latents does each cost need for a 10% relative standard error of
 # $\partial J/\partial\mu$, at $\mu = 0.5, s = 1.5$ (near the data) and at $\mu = 4, s = 0.5$ (away from it)?
 
-# %% slideshow={"slide_type": "subslide"} tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 for mu_, s_ in [(0.5, 1.5), (4.0, 0.5)]:
     for name, c_prime in ml_cost.cost_derivatives(p_data, mu_, s_).items():
         g_ = c_prime(mu_ + s_ * z)  # per-sample d cost / d mu

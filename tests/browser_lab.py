@@ -3,68 +3,24 @@ benchmarks/lab_latency.py): start a private JupyterLab over a copy of the chapte
 cells, and read what the lab's canvas drew (its host element's data-* attributes, set by lab_canvas.js
 after each draw)."""
 import contextlib
-import os
-import secrets
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
+from tests import jupyter_server
+from tests.jupyter_server import CHROMIUM, CHROMIUM_ARGS, ROOT
+
 NOTEBOOK = ROOT / "chapters" / "07_mode_collapse_lab.ipynb"
 CANVAS = ".gan-lab-canvas"
-LAUNCH = dict(executable_path=CHROMIUM, headless=True,
-              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+LAUNCH = dict(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
 
 
 @contextlib.contextmanager
 def jupyter_lab(work):
-    """JupyterLab on 127.0.0.1 (a free port, a random token, private config folders) over ``work``, which
-    receives a copy of the lab chapter as lab.ipynb; yields (url, token)."""
-    work = Path(work)
-    shutil.copy(NOTEBOOK, work / "lab.ipynb")
-    token, port = secrets.token_hex(16), free_port()
-    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1", MPLBACKEND="Agg",
-               JUPYTER_CONFIG_DIR=str(work / ".cfg"), JUPYTER_RUNTIME_DIR=str(work / ".rt"),
-               JUPYTERLAB_WORKSPACES_DIR=str(work / ".ws"), JUPYTERLAB_SETTINGS_DIR=str(work / ".settings"),
-               IPYTHONDIR=str(work / ".ipython"))
-    log = open(work / "jupyter.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
-                             "--ServerApp.ip=127.0.0.1", f"--ServerApp.token={token}", "--ServerApp.port_retries=0",
-                             f"--ServerApp.root_dir={work}", "--LabApp.news_url=None",
-                             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-                            + (["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),
-                            cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"jupyter lab exited: {(work / 'jupyter.log').read_text()[-2000:]}")
-                time.sleep(0.5)
-        else:
-            raise RuntimeError("jupyter lab did not answer within 60 s")
+    """``jupyter_server.jupyter_lab`` over ``work``, which receives a copy of the lab chapter as lab.ipynb;
+    yields (url, token)."""
+    shutil.copy(NOTEBOOK, Path(work) / "lab.ipynb")
+    with jupyter_server.jupyter_lab(work) as (url, token):
         yield url, token
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def open_lab(page, url, token, timeout_error):
