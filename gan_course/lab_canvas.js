@@ -66,6 +66,7 @@ function layout(meta) {
     L = {K, cols, rows, plot, left: 50, top: 130, gapx, gapy, width: 50 + cols * plot + (cols - 1) * gapx + 20};
     L.bottom = L.top + rows * (plot + gapy) - gapy + 58;
   }
+  L.natural = L.width;  // the panels' own width; below them the three charts need at least 640 px
   L.width = Math.max(L.width, 640);
   L.curvesY = L.bottom + 34;
   L.legendRows = K > 1 ? Math.ceil(K / 3) : 0;
@@ -244,7 +245,8 @@ function robustRange(arrs) {
   return [lo - pad, hi + pad];
 }
 
-function drawCurves(ctx, st, x0, y0, width) {
+function drawCurves(ctx, st, x0, y0, width, column) {
+  // three charts in a row below the panels, or (column) stacked in a column beside them
   const meta = st.meta, K = meta.K, c = st.curves;
   const Tc = meta.Tc || 0, Tl = meta.Tl || 0;
   let o = 0;
@@ -256,7 +258,9 @@ function drawCurves(ctx, st, x0, y0, width) {
   for (let k = 0; k < K; k++) dl.push(take(Tl));
   for (let k = 0; k < K; k++) gl.push(take(Tl));
   const xmax = Math.max(meta.step || 0, cs.length ? cs[cs.length - 1] : 0, 1);
-  const margin = 62, w = Math.floor((width - x0 - 3 * margin) / 3), h = 118, y = y0;
+  const margin = 62, h = 118;
+  const w = column ? width - x0 - margin - 16 : Math.floor((width - x0 - 3 * margin) / 3);
+  let y = y0;
   const col = k => K === 1 ? "#1f77b4" : COLORS[k % COLORS.length];
   let x = x0 + margin;
   if (Tl > 0) {
@@ -277,18 +281,18 @@ function drawCurves(ctx, st, x0, y0, width) {
     ctx.fillStyle = "#555"; ctx.font = FONT; ctx.textAlign = "left"; ctx.textBaseline = "top";
     ctx.fillText("loss: not kept", x, y + 10); ctx.fillText("for saved runs", x, y + 30);
   }
-  x += w + margin;
+  if (column) y += h + 66; else x += w + margin;
   const nm = Math.max(...meta.n_modes);
   drawChart(ctx, x, y, w, h, "modes covered", modes.map((ys, k) => ({xs: cs, ys, color: col(k)})), xmax, 0, nm + 0.5,
             "modes", "generator step");
-  x += w + margin;
+  if (column) y += h + 66; else x += w + margin;
   drawChart(ctx, x, y, w, h, "% high quality", hq.map((ys, k) => ({xs: cs, ys, color: col(k)})), xmax, 0, 100,
             "%", "generator step");
   if (K > 1) {  // legend: one colour per panel
     ctx.font = SMALL; ctx.textBaseline = "middle"; ctx.textAlign = "left";
-    const colW = Math.floor((width - x0 - 20) / 3);
+    const per = column ? 2 : 3, colW = Math.floor((width - x0 - 20) / per);
     for (let k = 0; k < K; k++) {
-      const lx = x0 + 20 + (k % 3) * colW, ly = y + h + 62 + Math.floor(k / 3) * 22;
+      const lx = x0 + 20 + (k % per) * colW, ly = y + h + 62 + Math.floor(k / per) * 22;
       ctx.fillStyle = col(k); ctx.fillRect(lx, ly - 3, 20, 6);
       ctx.fillStyle = "#222"; ctx.fillText(meta.titles[k], lx + 26, ly);
     }
@@ -305,11 +309,19 @@ function drawLegend(ctx, x0, y0, views) {
   if (views.manifold) item((px, py) => { ctx.strokeStyle = "rgb(20,110,40)"; ctx.lineWidth = 1.5; ctx.strokeRect(px + 1, py - 5, 10, 10); ctx.beginPath(); ctx.moveTo(px + 6, py - 5); ctx.lineTo(px + 6, py + 5); ctx.moveTo(px + 1, py); ctx.lineTo(px + 11, py); ctx.stroke(); }, "G(latent grid)");
 }
 
+function el_layout(st, column) { st.el.dataset.curves = column ? "beside" : "below"; }
+
 function draw(st) {
   const meta = st.meta;
   if (!meta || !meta.K) return;
   const L = layout(meta), canvas = st.canvas, dpr = window.devicePixelRatio || 1;
-  const width = L.width, height = st.views.curves ? L.curvesY + curvesHeight(L) : L.bottom + 8;
+  // curves beside the panels when the notebook leaves room for them (a wide screen), else below
+  const box = st.el.parentElement ? st.el.parentElement.getBoundingClientRect() : null;
+  const room = box && box.width > 0 ? box.right - st.el.getBoundingClientRect().left : 0;
+  const column = st.views.curves && room >= L.natural + 340;
+  const colH = 92 + 3 * (118 + 66) + (L.K > 1 ? Math.ceil(L.K / 2) * 22 : 0);
+  const width = column ? L.natural + 340 : L.width;
+  const height = !st.views.curves ? L.bottom + 8 : column ? Math.max(L.bottom + 8, colH) : L.curvesY + curvesHeight(L);
   if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
     canvas.width = Math.round(width * dpr); canvas.height = Math.round(height * dpr);
     canvas.style.width = width + "px"; canvas.style.height = height + "px";
@@ -350,7 +362,8 @@ function draw(st) {
       ctx.fillText("field: blue = low, red = high D(x) or critic score (each panel on its own scale)", L.left, L.bottom - 12);
     }
   }
-  if (st.views.curves) drawCurves(ctx, st, 0, L.curvesY, width);
+  if (st.views.curves) column ? drawCurves(ctx, st, L.natural, 92, width, true) : drawCurves(ctx, st, 0, L.curvesY, width, false);
+  el_layout(st, column);
   st.drawn += 1;
   const el = st.el;
   el.dataset.frame = String(st.drawn);
@@ -394,7 +407,13 @@ function render({ model, el }) {
   model.on("change:frame_id", schedule);
   model.on("change:views", schedule);
   schedule();
-  return () => { model.off("change:frame_id", schedule); model.off("change:views", schedule); };
+  // redraw when the notebook's width changes (a side panel opened or closed, a slide shown)
+  const resize = typeof ResizeObserver === "undefined" ? null : new ResizeObserver(() => { if (st.meta) schedule(); });
+  if (resize) requestAnimationFrame(() => { if (el.parentElement) resize.observe(el.parentElement); });
+  return () => {
+    model.off("change:frame_id", schedule); model.off("change:views", schedule);
+    if (resize) resize.disconnect();
+  };
 }
 
 export default { render };

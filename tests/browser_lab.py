@@ -50,7 +50,7 @@ def canvas_state(page):
     """What the canvas drew last: frames drawn, Python's frame id, label, step, source, panels."""
     return page.evaluate("""sel => { const d = document.querySelector(sel).dataset;
         return {frame: +d.frame, id: +d.frameId, label: d.label, step: +d.step, source: d.source,
-                panels: +d.panels}; }""", CANVAS)
+                panels: +d.panels, curves: d.curves}; }""", CANVAS)
 
 
 def slider(page, description):

@@ -111,6 +111,13 @@ def test_lab_notebook_widgets_respond_in_chromium(jupyter):
             s4 = wait_state(page, "+d.panels === 4 && d.source === 'live' && +d.step >= 3", timeout=60_000)
             shot("8_compare_four_lrs.png")
             assert s4["label"].count("nonsaturating") == 4 and "lr 0.0001" in s4["label"], s4
+            assert B.canvas_state(page)["curves"] == "below"
+            # on a wider screen the curves move beside the panels (the canvas follows the notebook's width)
+            page.set_viewport_size({"width": 2100, "height": 1250})
+            wait_state(page, "d.curves === 'beside'")
+            page.locator(".widget-toggle-buttons button:has-text('one setting')").first.click()
+            wait_state(page, "+d.panels === 1 && d.curves === 'beside'")
+            shot("9_wide_screen.png")
             page.locator("button:has-text('pause')").first.click()
         except Exception:
             shot("failure.png")
