@@ -257,9 +257,10 @@ function drawCurves(ctx, st, x0, y0, width, column) {
   const ls = take(Tl), dl = [], gl = [];
   for (let k = 0; k < K; k++) dl.push(take(Tl));
   for (let k = 0; k < K; k++) gl.push(take(Tl));
-  const xmax = Math.max(meta.step || 0, cs.length ? cs[cs.length - 1] : 0, 1);
+  // a saved run's curves on the axis of the whole run; a live run's up to its step
+  const xmax = Math.max(meta.source === "saved" ? meta.horizon : meta.step || 0, cs.length ? cs[cs.length - 1] : 0, 1);
   const margin = 62, h = 118;
-  const w = column ? width - x0 - margin - 16 : Math.floor((width - x0 - 3 * margin) / 3);
+  const w = column ? width - x0 - margin - 24 : Math.floor((width - x0 - 3 * margin - 24) / 3);
   let y = y0;
   const col = k => K === 1 ? "#1f77b4" : COLORS[k % COLORS.length];
   let x = x0 + margin;
@@ -299,7 +300,8 @@ function drawCurves(ctx, st, x0, y0, width, column) {
   }
 }
 
-function drawLegend(ctx, x0, y0, views) {
+function drawLegend(ctx, x0, y0, shown) {
+  const views = {samples: shown.samples, push: shown.push && shown.hasPush, manifold: shown.manifold && shown.hasManifold};
   ctx.font = SMALL; ctx.textBaseline = "middle"; ctx.textAlign = "left";
   let x = x0;
   const item = (draw, text) => { draw(x, y0); ctx.fillStyle = "#222"; ctx.fillText(text, x + 16, y0); x += 22 + ctx.measureText(text).width + 8; };
@@ -345,7 +347,7 @@ function draw(st) {
   if (L.K === 1) {
     drawPanel(ctx, st, 0, L.left, L.top, L.plot, true);
     if (st.views.field) drawColorbar(ctx, L.left + L.plot + 12, L.top, L.plot, meta.clim[0][0], meta.clim[0][1], meta.cbar_label);
-    drawLegend(ctx, L.left, L.top - 14, st.views);
+    drawLegend(ctx, L.left, L.top - 14, Object.assign({hasPush: st.push.length > 0, hasManifold: st.manifold.length > 0}, st.views));
   } else {
     for (let k = 0; k < L.K; k++) {
       const c = k % L.cols, r = Math.floor(k / L.cols);
@@ -356,7 +358,7 @@ function draw(st) {
       ctx.fillText(meta.titles[k], x0 + 17, y0 - 22);
       ctx.font = SMALL; ctx.fillText(meta.panel_status ? meta.panel_status[k] : "", x0, y0 - 4);
     }
-    drawLegend(ctx, L.left, L.top - 58, st.views);
+    drawLegend(ctx, L.left, L.top - 58, Object.assign({hasPush: st.push.length > 0, hasManifold: st.manifold.length > 0}, st.views));
     if (st.views.field) {
       ctx.font = SMALL; ctx.fillStyle = "#444"; ctx.textAlign = "left"; ctx.textBaseline = "middle";
       ctx.fillText("field: blue = low, red = high D(x) or critic score (each panel on its own scale)", L.left, L.bottom - 12);

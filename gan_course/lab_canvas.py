@@ -106,8 +106,8 @@ def frame_state(frame, centres, status="", heading=None, extra_status=None):
     state = "done" if frame.done else ("playing" if frame.playing else "paused")
     panel_status = [f"{mc[k]}/{frame.n_modes[k]} modes · {100 * hq[k]:.0f}% HQ"
                     + (" · diverged" if frame.diverged and frame.diverged[k] else "") for k in range(K)]
-    run_status = (f"{frame.source} · generator step {frame.step}/{frame.horizon} · "
-                  f"{frame.steps_per_s:.0f} steps/s · {state}")
+    rate = f"{frame.steps_per_s:.0f} steps/s · " if frame.playing else ""
+    run_status = f"{frame.source} · generator step {frame.step}/{frame.horizon} · {rate}{state}"
     if K == 1:
         run_status += f" · modes covered {mc[0]}/{frame.n_modes[0]} · high quality {100 * hq[0]:.1f}%"
     warn = [f"{titles[k]}: {d}" for k, d in enumerate(frame.diverged or []) if d]
