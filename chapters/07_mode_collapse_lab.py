@@ -83,23 +83,24 @@ assert max(gap) < 1e-10, f"a batched model left its solo run: {gap}"
 #
 # Pick a dataset and a loss; the knobs start at the tuned defaults of that loss. The canvas draws
 # the generated samples (orange) over the discriminator's field ($D(x)$ for the minimax and
-# non-saturating GANs, the raw score for the others; colour bar on the right), the mode centres, and
-# curves of the mode metrics of chapter 5 against the generator step (modes covered, % high quality =
-# within $3\sigma$ of a centre). A setting saved in `assets/lab/` shows at once, and the *snapshot*
-# slider scrubs through it. **Any other setting trains live** in a background thread of the kernel (the
-# widgets stay responsive), up to 12 frames a second: an arrow on each sample shows where the generator's
-# gradient pushes it ($-\nabla_x$ of G's loss), the *manifold* view draws the image of a
-# $17 \times 17$ latent grid under $G$ as a warped grid, and the curves add the D and G losses.
-# **play**, **pause**, **one step** (one generator update with its critic updates) and **reset** drive
-# it; moving any knob restarts from step 0, and every frame is labelled with the setting it shows. The
-# *feature matching* and *minibatch discrimination* boxes add the tricks of chapter 09 (never saved, so
-# always live). The checkboxes above the canvas switch each view on and off in the browser. **compare** trains several
-# settings at once as one batched model with a shared step and draws them side by side: the six losses
-# at their defaults, or four learning rates of the chosen loss.
-#
-# The canvas is an anywidget: the kernel sends each frame as a few float32 arrays and the browser
-# draws them, so drawing costs the training thread little (the last section gives the measured frame
-# rate, slowdown and key-press latency).
+# non-saturating GANs, the raw score for the others), the mode centres, and curves of the mode
+# metrics of chapter 5 against the generator step (modes covered, % high quality = within $3\sigma$
+# of a centre). A setting saved in `assets/lab/` shows at once, and the *snapshot* slider scrubs
+# through it. **Any other setting trains live** in a background thread of the kernel (the widgets stay
+# responsive), up to 12 frames a second.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# While it trains, an arrow on each sample shows where the generator's gradient pushes it
+# ($-\nabla_x$ of G's loss), the *manifold* view draws the image of a $17 \times 17$ latent grid under
+# $G$ as a warped grid, and the curves add the D and G losses. **play**, **pause**, **one step** (one
+# generator update with its critic updates) and **reset** drive it; moving any knob restarts from step
+# 0, and every frame is labelled with the setting it shows. *feature matching* and *minibatch
+# discrimination* add the tricks of chapter 09 (never saved, so always live). The checkboxes above the
+# canvas switch each view on and off. **compare** trains several settings at once as one batched
+# model with a shared step and draws them side by side: the six losses at their defaults, or four
+# learning rates of the chosen loss. The canvas is an anywidget: the kernel sends each frame as a few
+# float32 arrays and the browser draws them (the last section gives the measured frame rate, slowdown
+# and key-press latency).
 
 # %% slideshow={"slide_type": "subslide"}
 view = widgets.LabView(store, device=device)
@@ -202,7 +203,7 @@ plt.show()
 # The defaults over 10 seeds (`assets/lab/results.json`), beside the published numbers of `docs/DESIGN.md`
 # (VEEGAN Table 1; PacGAN Table 1; 2,500 samples, high quality within 3 std).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 recipe = {"wgan-gp": "WGAN-GP, lambda 1, lr 3e-3 -> 0, 20k steps, averaged G",
           "hinge-sn": "hinge + SN, lr 2e-3 -> 0, 20k steps, averaged G",
           "nonsaturating": "non-saturating, lr 1e-3, 2k steps, live G"}
@@ -298,9 +299,9 @@ for sd, v in live.items():
 # setting, over 30 moves (saved and live settings in turn). The engine keeps drawing within 20% of its
 # thread's CPU time, so on a busy machine the frame rate drops before training slows further. The
 # machine that recorded them was shared (its load average is saved with the figures), which inflates
-# every wall-clock number. Recorded there: **11 frames/s** while training, training **12% slower** with
-# the view than headless, and a key press to new pixels in **88 ms** median (56-192 ms over 30 moves),
-# against a median of 207 ms when each frame was a matplotlib PNG.
+# every wall-clock number. Recorded there: **10 frames/s** while training, training **14% slower** with
+# the view than headless, and a key press to new pixels in **133 ms** median (90-882 ms over 30 moves),
+# against a median of 207 ms when each frame was a matplotlib PNG (on the same machine, also loaded).
 
 # %%
 bench = json.loads((gc.store.ROOT / "benchmarks" / "results" / "lab_live.json").read_text())
@@ -314,7 +315,7 @@ print(f"key press to pixels: median {kp['picture_all']['median_ms']:.0f} ms "
       f"the browser drew {kp['browser_frames_per_s']:.1f} frames/s; load average {bench['live']['load_average'][0]:.1f} "
       f"on {bench['machine']['cpu_count']} cores")
 assert (round(lv["view_frames_per_s"]), round(100 * lv["slowdown_wall"]), round(kp["picture_all"]["median_ms"]),
-        round(kp["picture_all"]["min_ms"]), round(kp["picture_all"]["max_ms"])) == (11, 12, 88, 56, 192), \
+        round(kp["picture_all"]["min_ms"]), round(kp["picture_all"]["max_ms"])) == (10, 14, 133, 90, 882), \
     "the text above quotes other figures than benchmarks/results/lab_live.json"
 
 # %% [markdown] slideshow={"slide_type": "slide"}
