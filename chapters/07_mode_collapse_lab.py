@@ -97,8 +97,8 @@ assert max(gap) < 1e-10, f"a batched model left its solo run: {gap}"
 # 0, and every frame is labelled with the setting it shows. *feature matching* and *minibatch
 # discrimination* add the tricks of chapter 09 (never saved, so always live). The checkboxes above the
 # canvas switch each view on and off. **compare** trains several settings at once as one batched
-# model with a shared step and draws them side by side: the six losses at their defaults, or four
-# learning rates of the chosen loss. The canvas is an anywidget: the kernel sends each frame as a few
+# model with a shared step and draws them side by side: the six losses at their defaults, four
+# learning rates of the chosen loss, or (for a GPU) four losses times four learning rates. The canvas is an anywidget: the kernel sends each frame as a few
 # float32 arrays and the browser draws them (the last section gives the measured frame rate, slowdown
 # and key-press latency).
 

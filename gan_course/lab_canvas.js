@@ -50,8 +50,9 @@ function fmt(v) {
   return String(Math.round(v * 100) / 100);
 }
 
-function layout(meta) {
-  // the panels on top (one large or small multiples), the three charts of curves in a row below
+function layout(meta, room) {
+  // the panels on top (one large or small multiples), the three charts of curves in a row below;
+  // room: the width the notebook leaves (0 = unknown), which may take a column of small multiples away
   const K = meta.K || 1;
   let L;
   if (K === 1) {
@@ -59,10 +60,11 @@ function layout(meta) {
     L = {K, cols: 1, rows: 1, plot, left: 62, top: 92, gapx: 0, gapy: 0, width: 62 + plot + 110};
     L.bottom = L.top + plot + 52;
   } else {
-    const cols = K <= 2 ? K : K <= 4 ? 2 : K <= 9 ? 3 : 4;
+    const plot = K <= 4 ? 240 : K <= 9 ? 190 : 160;
+    const gapx = K <= 9 ? 36 : 44, gapy = 72;
+    let cols = K <= 2 ? K : K <= 4 ? 2 : K <= 9 ? 3 : 4;
+    if (room > 0 && cols > 2) cols = Math.max(2, Math.min(cols, Math.floor((room - 70 + gapx) / (plot + gapx))));
     const rows = Math.ceil(K / cols);
-    const plot = K <= 4 ? 240 : K <= 9 ? 190 : 150;
-    const gapx = 36, gapy = 72;
     L = {K, cols, rows, plot, left: 50, top: 130, gapx, gapy, width: 50 + cols * plot + (cols - 1) * gapx + 20};
     L.bottom = L.top + rows * (plot + gapy) - gapy + 58;
   }
@@ -316,10 +318,10 @@ function el_layout(st, column) { st.el.dataset.curves = column ? "beside" : "bel
 function draw(st) {
   const meta = st.meta;
   if (!meta || !meta.K) return;
-  const L = layout(meta), canvas = st.canvas, dpr = window.devicePixelRatio || 1;
   // curves beside the panels when the notebook leaves room for them (a wide screen), else below
   const box = st.el.parentElement ? st.el.parentElement.getBoundingClientRect() : null;
   const room = box && box.width > 0 ? box.right - st.el.getBoundingClientRect().left : 0;
+  const L = layout(meta, room), canvas = st.canvas, dpr = window.devicePixelRatio || 1;
   const column = st.views.curves && room >= L.natural + 340;
   const colH = 92 + 3 * (118 + 66) + (L.K > 1 ? Math.ceil(L.K / 2) * 22 : 0);
   const width = column ? L.natural + 340 : L.width;
@@ -354,8 +356,8 @@ function draw(st) {
       const x0 = L.left + c * (L.plot + L.gapx), y0 = L.top + r * (L.plot + L.gapy);
       drawPanel(ctx, st, k, x0, y0, L.plot, false);
       ctx.fillStyle = COLORS[k % COLORS.length]; ctx.fillRect(x0, y0 - 35, 12, 12);
-      ctx.fillStyle = "#111"; ctx.font = BOLD; ctx.textAlign = "left"; ctx.textBaseline = "bottom";
-      ctx.fillText(meta.titles[k], x0 + 17, y0 - 22);
+      ctx.fillStyle = "#111"; ctx.font = L.K > 9 ? SMALL : BOLD; ctx.textAlign = "left"; ctx.textBaseline = "bottom";
+      ctx.fillText(meta.titles[k], x0 + 17, y0 - 22, L.plot + L.gapx - 22);  // at most the panel's width
       ctx.font = SMALL; ctx.fillText(meta.panel_status ? meta.panel_status[k] : "", x0, y0 - 4);
     }
     drawLegend(ctx, L.left, L.top - 58, Object.assign({hasPush: st.push.length > 0, hasManifold: st.manifold.length > 0}, st.views));

@@ -79,8 +79,9 @@ def panel_titles(labels):
         return labels
     n = max(map(len, parts))
     differ = [i for i in range(n) if len({p[i] if i < len(p) else "" for p in parts}) > 1]
-    if 1 in differ:  # the losses differ: each panel is titled by its loss (the rest are that loss's defaults)
-        differ = [1]
+    if 1 in differ:  # the losses differ: title by loss, plus what differs between panels of one loss
+        same_loss = lambda i: any(len({p[i] if i < len(p) else "" for p in parts if p[1] == q[1]}) > 1 for q in parts)
+        differ = [1] + [i for i in differ if i != 1 and same_loss(i)]
     return [" · ".join(p[i] for i in differ if i < len(p)) or lab for p, lab in zip(parts, labels)]
 
 

@@ -22,7 +22,9 @@ from .store import LabStore, knob_key, setting_key  # noqa: F401  (widgets.LabSt
 
 BCE_LOSSES = lab_canvas.BCE_LOSSES
 MINIBATCH_KERNELS = 5  # B of the minibatch-discrimination checkbox (chapter 09's value)
-COMPARE_PRESETS = ("six losses (this dataset)", "four learning rates (this loss)")
+COMPARE_PRESETS = ("six losses (this dataset)", "four learning rates (this loss)",
+                   "4 losses x 4 learning rates (GPU)")
+GRID_LOSSES = ("minimax", "nonsaturating", "least-squares", "wgan-gp")  # the 16-panel preset's losses
 
 
 def metrics_text(stats, n_modes):
@@ -38,8 +40,9 @@ def four_learning_rates(lr):
 
 def compare_panels(preset, dataset, loss, lr=None, n_critic=None, penalty_weight=None, noise_sigma=None,
                    feature_matching=None, minibatch_kernels=None):
-    """The panels of a compare preset: every lab loss at its defaults on ``dataset``, or four learning
-    rates of ``loss`` with the other knobs as given."""
+    """The panels of a compare preset: every lab loss at its defaults on ``dataset``, four learning
+    rates of ``loss`` with the other knobs as given, or four learning rates of each of four losses
+    (16 panels, meant for a GPU; on a CPU each of them costs about one model's training)."""
     if preset == COMPARE_PRESETS[0]:
         return [live.Panel(dataset, name) for name in lab.LOSS_NAMES]
     if preset == COMPARE_PRESETS[1]:
@@ -47,6 +50,9 @@ def compare_panels(preset, dataset, loss, lr=None, n_critic=None, penalty_weight
         return [live.Panel(dataset, loss, v, n_critic, penalty_weight if loss == "wgan-gp" else None, noise_sigma,
                            feature_matching=feature_matching, minibatch_kernels=minibatch_kernels)
                 for v in four_learning_rates(lr)]
+    if preset == COMPARE_PRESETS[2]:  # 16 panels: on a GPU one batched step costs about what one model's does
+        return [live.Panel(dataset, name, v) for name in GRID_LOSSES
+                for v in four_learning_rates(lab.make_setting(name).lr_d)]
     raise ValueError(f"unknown compare preset {preset!r}; choose one of {', '.join(COMPARE_PRESETS)}")
 
 
@@ -151,7 +157,7 @@ class LabView:
 
     def _enable(self):
         compare, preset = self.mode.value == "compare", self.preset.value
-        all_losses = compare and preset == COMPARE_PRESETS[0]
+        all_losses = compare and preset in (COMPARE_PRESETS[0], COMPARE_PRESETS[2])
         self.preset.disabled = not compare
         self.loss.disabled = all_losses
         for w in (self.n_critic, self.sigma, self.feature_matching, self.minibatch):

@@ -111,6 +111,10 @@ def test_lab_notebook_widgets_respond_in_chromium(jupyter):
             s4 = wait_state(page, "+d.panels === 4 && d.source === 'live' && +d.step >= 3", timeout=60_000)
             shot("8_compare_four_lrs.png")
             assert s4["label"].count("nonsaturating") == 4 and "lr 0.0001" in s4["label"], s4
+            preset.select_option(index=2)  # 16 panels (meant for a GPU): drawn as a 4 x 4 grid
+            s16 = wait_state(page, "+d.panels === 16 && d.source === 'live' && +d.step >= 1", timeout=90_000)
+            shot("8b_compare_sixteen.png")
+            assert s16["label"].count("lr ") == 16, s16
             assert B.canvas_state(page)["curves"] == "below"
             # on a wider screen the curves move beside the panels (the canvas follows the notebook's width)
             page.set_viewport_size({"width": 2100, "height": 1250})

@@ -146,6 +146,11 @@ def test_four_learning_rates_and_bad_preset():
     for lr in lab.LR_VALUES:
         four = widgets.four_learning_rates(lr)
         assert len(set(four)) == 4 and lr in four and set(four) <= set(lab.LR_VALUES)
+    grid = widgets.compare_panels(widgets.COMPARE_PRESETS[2], "grid25", "hinge-sn")
+    assert len(grid) == 16 and len({p.label() for p in grid}) == 16 and {p.dataset for p in grid} == {"grid25"}
+    from gan_course import lab_canvas
+    titles = lab_canvas.panel_titles([p.label() for p in grid])
+    assert len(set(titles)) == 16 and titles[0] == "minimax · lr 0.0001", titles
     with pytest.raises(ValueError, match="unknown compare preset"):
         widgets.compare_panels("all", "ring8", "minimax")
 
