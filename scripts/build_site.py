@@ -102,6 +102,8 @@ def copy_js(static):
     shutil.copytree(modules / "mathjax" / "es5", static / "mathjax", dirs_exist_ok=True)
     shutil.copytree(modules / "@jupyter-widgets" / "html-manager" / "dist", static / "html-manager",
                     dirs_exist_ok=True, ignore=shutil.ignore_patterns("*amd*", "*.map"))
+    for part in ("css", "fonts"):  # the icons of matplotlib's animation player (plotting.animation_html)
+        shutil.copytree(modules / "font-awesome" / part, static / "font-awesome" / part, dirs_exist_ok=True)
 
 
 # the parts of MathJax 2 that nbconvert's TeX-AMS_CHTML-full configuration loads (the slides)
