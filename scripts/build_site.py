@@ -256,6 +256,39 @@ lab
 """
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+LIVE_ONLY = """<div class="admonition note"><p class="admonition-title">A live view</p>
+<p>This widget draws in the browser while the notebook's kernel trains (an anywidget canvas), so a
+static page cannot show it. Below: the lab's saved runs, browsable without a kernel
+(<a href="lab.html">the lab's page</a>). Open the chapter in JupyterLab to train live.</p></div>
+<iframe src="_static/lab_view.html" title="the lab's saved runs" style="width:100%;height:760px;border:0"></iframe>"""
+
+
+def needs_kernel(state, model_id):
+    """True when the widget ``model_id`` (in a notebook's saved widget state) is or holds an anywidget,
+    which the static widget manager cannot draw."""
+    model = state.get(model_id)
+    if model is None:
+        return False
+    if model.get("model_module") == "anywidget":
+        return True
+    kids = model.get("state", {}).get("children", [])
+    return any(needs_kernel(state, k.removeprefix("IPY_MODEL_")) for k in kids if isinstance(k, str))
+
+
+def replace_live_widgets(nb):
+    """Outputs that show a live-only widget become a note and the saved-runs viewer; returns how many."""
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    n = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            view = out.get("data", {}).get(WIDGET_VIEW)
+            if view and needs_kernel(state, view["model_id"]):
+                out["data"] = {"text/html": LIVE_ONLY, "text/plain": "(a live widget: open the chapter in JupyterLab)"}
+                n += 1
+    return n
+
+
 def stage(pages, notebooks, src):
     """Write the Sphinx project (conf.py, index, executed chapters, lab page) into ``src``."""
     if src.exists():
@@ -263,6 +296,7 @@ def stage(pages, notebooks, src):
     (src / "_static").mkdir(parents=True)
     shutil.copy2(ROOT / "site" / "conf.py", src / "conf.py")
     for name, nb in notebooks.items():
+        replace_live_widgets(nb)
         for cell in nb.cells:  # solutions stay folded on the site too (myst-nb's <details>)
             if "solution" in cell.metadata.get("tags", []):
                 cell.metadata["tags"] = [*cell.metadata["tags"], "hide-cell"]
