@@ -1,7 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -18,7 +16,7 @@
 # Source: Goodfellow (2016), *NIPS 2016 Tutorial: Generative Adversarial Networks*, Sec. 2.1 (maximum
 # likelihood as KL) and Sec. 3.2.5 (the choice of divergence).
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import math
 
 import matplotlib.pyplot as plt
@@ -28,6 +26,8 @@ import torch
 import gan_course as gc
 from gan_course import likelihood
 
+gc.plotting.course_style()  # the course's figure sizes and fonts
+gc.solutions.fold_outputs()  # a solution's output stays folded until opened
 device = gc.device.default_device()
 gc.device.seed_everything(0)
 print("device:", device)
@@ -75,7 +75,7 @@ z = (nll - fkl - H) / se
 print(f"H(p_data) = {H:.4f} nats;  NLL - KL ranges over {(nll - fkl).min():.3f} .. {(nll - fkl).max():.3f}")
 print(f"largest |NLL - KL - H| / standard error over {z.size} grid points: {np.abs(z).max():.2f}")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, ax = plt.subplots(figsize=(7, 3.2))
 for j, c in zip([10, 20, 30], ["tab:red", "tab:purple", "tab:blue"]):
     ax.plot(mus, nll[j], "o", color=c, ms=3, label=rf"NLL of samples, $\sigma$ = {sigmas[j]:.2f}")
@@ -139,12 +139,13 @@ assert abs(rev.kl + math.log(0.6)) < 0.01, f"KL = {rev.kl:.4f} should be close t
 
 # %%
 rkl = np.array([[likelihood.reverse_kl(p_data, m, s) for m in mus] for s in sigmas])
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
 for ax, z, name in [(axes[0], fkl, r"forward $\mathrm{KL}(p\|q)$"), (axes[1], rkl, r"reverse $\mathrm{KL}(q\|p)$")]:
     cs = ax.contourf(mus, sigmas, np.log10(z), levels=25, cmap="viridis")
     fig.colorbar(cs, ax=ax, label=r"$\log_{10}$ KL (nats)")
     ax.set_yscale("log")
     ax.set_yticks([0.3, 0.6, 1, 2, 4], ["0.3", "0.6", "1", "2", "4"])
+    gc.plotting.no_minor_labels(ax.yaxis)
     ax.set_xlabel(r"$\mu$")
     ax.set_title(name)
 axes[0].plot(fwd.mu, fwd.sigma, "w*", ms=14, label="forward fit")
@@ -231,7 +232,8 @@ assert cov_j < hi_j < lo_j, f"JSD's lowest minimum should be the covering fit: {
 # **1.** Move the modes closer: $p = 0.4\,\mathcal N(-d/2, 0.6^2) + 0.6\,\mathcal N(d/2, 0.6^2)$. For which
 # separations $d$ does the reverse-KL fit still pick a single mode? (Start BFGS at each mode.)
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 for d in [1.0, 2.0, 2.5, 3.0, 4.0]:
     p_d = gc.toys.GaussianMixture1D((-d / 2, d / 2), (0.6, 0.6), (0.4, 0.6))
     fs = likelihood.reverse_kl_fits(p_d)
@@ -245,7 +247,8 @@ assert abs(a.mu - b.mu) < 1e-3, "close modes: a single reverse-KL minimum"
 # **2.** Fit $(\mu, \log\sigma)$ by gradient descent on the average NLL of the samples with `torch.optim.Adam`,
 # as a deep generative model would, and compare with the closed-form maximum-likelihood fit.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 xs = torch.tensor(samples)
 theta = torch.zeros(2, dtype=torch.float64, requires_grad=True)  # (mu, log sigma)
 opt = torch.optim.Adam([theta], lr=0.05)
@@ -264,7 +267,8 @@ assert abs(theta[0].item() - mu_ml) < 1e-3 and abs(theta[1].exp().item() - sigma
 # three starts (`jsd_to(theta, p)` above). When does its lowest minimum move from the covering fit to the
 # heavier mode?
 
-# %% slideshow={"slide_type": "subslide"} tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 best = {}
 for w in (0.4, 0.25, 0.15):
     p_w = gc.toys.GaussianMixture1D((-2.0, 2.0), (0.6, 0.6), (w, 1 - w))

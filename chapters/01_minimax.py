@@ -1,7 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -18,7 +16,7 @@
 # Source: Goodfellow et al. (2014), *Generative Adversarial Nets*, Sec. 3-4 and Figure 1; Goodfellow (2016),
 # *NIPS 2016 Tutorial*, Sec. 3.2 and exercises 7.1-7.2.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import copy
 import math
 
@@ -26,12 +24,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn.functional as F
-from IPython.display import HTML
 
 import gan_course as gc
 from gan_course import gan1d, games, optimal
 
 SEED = 0
+gc.plotting.course_style()  # the course's figure sizes and fonts
+gc.solutions.fold_outputs()  # a solution's output stays folded until opened
 device = gc.device.default_device()
 gc.device.seed_everything(SEED)
 print("device:", device)
@@ -181,9 +180,9 @@ for i, (steps, lr, snaps) in enumerate(PHASES):  # (G steps, lr_d, snapshot step
     done += steps
 print(f"{done} generator steps, {len(frames)} frames")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 anim = gc.plotting.animate_figure1(frames, x1, p_target.pdf(x1), interval=400, density_max=1.3)
-HTML(anim.to_jshtml())
+gc.plotting.animation_html(anim)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Where it ended
@@ -251,13 +250,19 @@ ax.set_ylabel("|d loss / d logit|")
 ax.legend(fontsize="small", loc="lower right")
 plt.show()
 
+# %% [markdown]
+# A third generator loss drops the sigmoid altogether: least squares (LSGAN), whose push $|s - c|$ grows again
+# past the decision boundary instead of flattening. Chapter 08 draws it beside these two curves, all three
+# against $D$'s raw output (the logit $a$ for the sigmoid losses, the score $s$ for least squares).
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
 #
 # **1.** Derive $D^*$: show that $f(y) = a\log y + b\log(1-y)$ on $(0, 1)$ with $a, b > 0$ has its maximum at
 # $y = a/(a+b)$. Check numerically for a few $(a, b)$.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 # f'(y) = a/y - b/(1-y) = 0  <=>  a(1-y) = b y  <=>  y = a/(a+b);  f''(y) = -a/y^2 - b/(1-y)^2 < 0: a maximum.
 from scipy.optimize import minimize_scalar
 
@@ -271,7 +276,8 @@ for a, b in [(1.0, 1.0), (0.3, 2.0), (5.0, 0.1)]:
 # equilibrium is $(0, 0)$. Run simultaneous gradient steps from $(1, 0)$. Do they converge? Compare with
 # alternating steps ($y$ moves after seeing the new $x$) and with a tiny step (close to the continuous flow).
 
-# %% slideshow={"slide_type": "subslide"} tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 lr = 0.1
 sim = games.gradient_play(1.0, 0.0, lr=lr, steps=150)
 alt = games.gradient_play(1.0, 0.0, lr=lr, steps=150, alternating=True)
@@ -291,14 +297,15 @@ ax.plot(0, 0, "r*", ms=12, label="equilibrium")
 ax.set_xlabel("x (minimiser)")
 ax.set_ylabel("y (maximiser)")
 ax.set_aspect("equal")
-ax.legend(fontsize="x-small")
+ax.legend(fontsize="small")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **3.** Push $p_g$ (the shifted $p_{data}$) far away: $t = 5, 10, 20$. What does $C(G)$ tend to, and what does
 # that say about the generator's gradient once the supports stop overlapping? (Chapter 02 picks this up.)
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 for t in [5.0, 10.0, 20.0]:
     q = gc.toys.GaussianMixture1D((-1.5 + t, 1.0 + t), (0.5, 0.7))
     c, js = optimal.virtual_criterion(p_data, q), gc.divergences.js_divergence(p_data, q)

@@ -1,7 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -18,7 +16,7 @@
 #
 # Run time: about a minute on a laptop CPU.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import math
 
 import matplotlib.pyplot as plt
@@ -27,6 +25,8 @@ import torch
 
 import gan_course as gc
 
+gc.plotting.course_style()  # the course's figure sizes and fonts
+gc.solutions.fold_outputs()  # a solution's output stays folded until opened
 device = gc.device.default_device()
 gc.device.seed_everything(0)
 print("device:", device)
@@ -44,7 +44,7 @@ print("device:", device)
 #
 # Only $W_1$ (exact optimal transport between quantile points of the two lines) says how far apart they are.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 thetas = np.round(np.linspace(-1, 1, 41), 10)
 div = [gc.manifolds.parallel_lines_divergences(t, n_w1=100) for t in thetas]
 js, tv, w1 = (np.array([d[k] for d in div]) for k in ("js", "tv", "w1"))
@@ -86,7 +86,7 @@ assert np.abs(w1 - np.abs(thetas)).max() < 1e-6, "W1 should be |theta|"
 # generated points within $\varepsilon$ of the data support falls in proportion to $\varepsilon$:
 # the shared part has no mass.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 torch.manual_seed(2)
 G_curve = gc.nets.Generator(latent_dim=1, data_dim=2, width=64, depth=2, activation="tanh", latent="uniform")
 with torch.no_grad():
@@ -103,7 +103,6 @@ a1.set_xlabel("$x_1$"), a1.set_ylabel("$x_2$"), a1.set_aspect("equal"), a1.legen
 a2.loglog(eps, np.maximum(frac, 1e-6), "o-", label="fraction of G(z) within $\\varepsilon$")
 a2.loglog(eps, frac[4] * eps / eps[4], "k:", label=r"$\propto \varepsilon$")
 a2.set_xlabel(r"$\varepsilon$"), a2.set_ylabel("fraction of generated samples"), a2.legend(fontsize="small")
-plt.tight_layout()
 plt.show()
 
 # %% slideshow={"slide_type": "subslide"}
@@ -144,7 +143,7 @@ run = gc.saturation.gradient_under_training_d(fixed_generator(0), D, real_line, 
 
 # %% slideshow={"slide_type": "subslide"}
 it = np.arange(1, len(run["minimax"]) + 1)
-fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.6))
+fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.6))
 a1.semilogy(it, run["minimax"], label=r"minimax $\log(1 - D(G(z)))$")
 a1.semilogy(it, run["nonsaturating"], label=r"non-saturating $-\log D(G(z))$", alpha=0.8)
 a1.set_xlabel("discriminator iterations"), a1.set_ylabel(r"$\|\nabla_\theta L_G\|$")
@@ -152,10 +151,9 @@ a1.legend(fontsize="small"), a1.set_title("generator gradient norm, G fixed")
 a2.semilogy(it, run["d_fake"], color="tab:red", label=r"mean $D(G(z))$")
 a2.semilogy(it, run["d_loss"], color="0.3", label="D's cross-entropy")
 a2.set_xlabel("discriminator iterations"), a2.legend(fontsize="small"), a2.set_title("D becomes perfect")
-plt.tight_layout()
 plt.show()
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 drop = run["minimax"][0] / run["minimax"][-20:].mean()
 ns_growth = run["nonsaturating"][-20:].mean() / run["nonsaturating"][0]
 ns_cv = run["nonsaturating"][-200:].std() / run["nonsaturating"][-200:].mean()
@@ -216,7 +214,7 @@ assert spread[0.01] < 0.1, "with little noise the gradient has a finite variance
 assert spread[100.0] > 0.5, "with noise much larger than D(G(z)) the gradient is Cauchy-like: means do not concentrate"
 assert spread[1.0] > 3 * spread[0.01], "noise of the size of D(G(z)) already thickens the tail"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # With noise small against $D(G(z))$ the gradient is a well-behaved average; once the noise is as large as
 # $D(G(z))$ itself, which is tiny near a perfect $D$, the average of a thousand draws is as spread as one
 # draw. That is the instability of Theorem 2.6: a $D$ that is nearly perfect but slightly off gives the
@@ -265,7 +263,7 @@ assert one_ns < cov_ns and one_fwd > cov_fwd, "-log D prefers dropping a mode; m
 # against that null, the balanced generator at the same $n$ (`gc.mode_hopping.reverse_kl_p_value`, 20,000
 # simulated histograms), and "modes covered" (7 of 8 is likely by chance with 20 samples) is not used.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 ring = gc.toys.ring8()
 check_steps = tuple(range(250, 1501, 250))
 ns_runs = {}
@@ -289,21 +287,22 @@ for s in stats:
               f"reverse KL {stats[s][t].reverse_kl:.3f}, p = {p:.1e}")
 
 # %% slideshow={"slide_type": "subslide"}
-fig, axes = plt.subplots(1, 4, figsize=(14, 3.4))
+fig, axes = plt.subplots(2, 2, figsize=(9, 7.6))
+axes = axes.ravel()
 for ax, (s, h) in zip(axes, ns_runs.items()):
     gc.plotting.samples_over_field(ax, h.snapshots[1500]["samples"][:1000], real=ring.sample(500, seed=1),
                                    centres=ring.centres, lims=(-2.6, 2.6),
                                    title=f"seed {s}, step 1500: {counts[s][1500].sum()} HQ samples")
     ax.get_legend().remove()
-axes[0].legend(loc="center", fontsize="x-small", markerscale=2)
+axes[0].legend(loc="center", fontsize="small", markerscale=2)
 shares = np.array([counts[0][t] / max(counts[0][t].sum(), 1) for t in check_steps])  # (6, 8)
 axes[3].stackplot(check_steps, shares.T, labels=[f"mode {k}" for k in range(8)])
 axes[3].set(xlabel="generator step", ylabel="share of HQ samples", title="seed 0: mode shares", ylim=(0, 1))
-axes[3].legend(fontsize="xx-small", ncol=2, loc="upper left")
+axes[3].legend(fontsize="x-small", ncol=2, loc="upper left")
 plt.tight_layout()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Two claims, each with its test. **Unbalanced**: at every checkpoint with at least 100 high-quality samples,
 # the mode histogram is further from uniform than a balanced generator's would be at that count, with
 # $p < 0.001$. (Where a run has few high-quality samples, such as seed 1 at step 1,500, the test cannot tell,
@@ -337,7 +336,8 @@ assert gc.mode_hopping.reverse_kl_p_value(real_stats.counts) > 0.01, "the real d
 # $W_1$ between $P_0$ and $Q_s$ for $s \in [0, 1.5]$ with `gc.manifolds.product_divergences`.
 # When is JSD informative here, and why? (Hint: the supports overlap for $s < 1$.)
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 def shifted(s):
     return lambda a, y: np.where((a == 0) & (y >= s) & (y <= 1 + s), 1.0, 0.0)
 
@@ -353,7 +353,8 @@ for s in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5):
 # differ by the factor $D/(1-D)$ evaluated at $G(z)$. Check this against the run above: plot
 # the ratio of the two recorded gradient norms against $\text{mean}\,D(G(z))$.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 ratio = run["minimax"] / run["nonsaturating"]
 odds = run["d_fake"] / (1 - run["d_fake"])
 fig, ax = plt.subplots(figsize=(4.5, 3.5))

@@ -1,7 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -17,7 +15,7 @@
 #
 # Run time: about a minute on a laptop CPU.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import copy
 import math
 
@@ -29,6 +27,8 @@ from IPython.display import display
 
 import gan_course as gc
 
+gc.plotting.course_style()  # the course's figure sizes and fonts
+gc.solutions.fold_outputs()  # a solution's output stays folded until opened
 device = gc.device.default_device()
 gc.device.seed_everything(0)
 print("device:", device)
@@ -46,7 +46,7 @@ print("device:", device)
 #
 # a smooth function of $\theta / \sigma$ (`gc.smoothing.smoothed_lines_js`, tested against 2-D quadrature).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 thetas = np.linspace(-1, 1, 41)
 sigmas = (0.2, 0.5, 1.0)
 js_s = {s: np.array([gc.smoothing.smoothed_lines_js(t, s) for t in thetas]) for s in sigmas}
@@ -80,7 +80,7 @@ for s in sigmas:
 # sample, drawn on a fixed scale (clipped at 1 unit, which only the non-saturating loss reaches). With tiny $\sigma$, $D^*$ is a perfect classifier and the arrows
 # vanish (chapter 02); with huge $\sigma$, $D^*$ is nearly $\tfrac12$ everywhere and they are weak and blurred.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 ring = gc.toys.ring8()
 real_pts = ring.sample(200, seed=0).numpy()  # (200, 2)
 angles = 2 * np.pi * (np.arange(64) + 0.5) / 64
@@ -174,22 +174,23 @@ for name in schedules:
     print(f"  {name:12s}", "  ".join(f"{w1[name, s][-1]:.3f}" for s in (0, 1, 2)))
 
 # %%
-fig, axes = plt.subplots(1, 5, figsize=(17, 3.4))
+fig = plt.figure(figsize=(9, 6.4), layout="constrained")
+grid = fig.add_gridspec(2, 4, height_ratios=[1, 0.9])
+axes = [fig.add_subplot(grid[0, i]) for i in range(4)] + [fig.add_subplot(grid[1, :])]
 for ax, name in zip(axes, schedules):
     s = runs[name, 0].snapshots[600]["samples"]
     ax.plot([0, 0], [0, 1], color="black", lw=3, label="target $P_0$")
     ax.scatter(s[:, 0], s[:, 1], s=3, c="orange", label="G(z), step 600")
     ax.set_xlim(-0.6, 0.6), ax.set_ylim(-0.2, 1.2), ax.set_xlabel("$x_1$"), ax.set_ylabel("$x_2$")
-    ax.set_title(f"{name}: $W_1$ = {w1[name, 0][-1]:.3f}", fontsize="small")
-axes[0].legend(fontsize="x-small", loc="lower left")
+    ax.set_title(f"{name}\n$W_1$ = {w1[name, 0][-1]:.3f}", fontsize="medium")
+axes[0].legend(fontsize="small", loc="lower left")
 for name in schedules:
     axes[4].semilogy(snap_steps, np.mean([w1[name, s] for s in (0, 1, 2)], 0), "o-", ms=3, label=name)
 axes[4].set_xlabel("generator step"), axes[4].set_ylabel("exact $W_1$ to target (mean of 3 seeds)")
-axes[4].legend(fontsize="x-small")
-plt.tight_layout()
+axes[4].legend(fontsize="small")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The schedules themselves, as the trainer recorded them ($\sigma$ used at each generator step, seed 0):
 
 # %% slideshow={"slide_type": "subslide"}
@@ -206,7 +207,7 @@ plt.show()
 # after 600 steps, is still blurred across it: $D$'s signal below the scale $\sigma$ is weak, so it sharpens
 # slowly. The checks, seed by seed:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 spread = {k: h.snapshots[600]["samples"][:, 0].std() for k, h in runs.items()}  # blur across the line
 for seed in (0, 1, 2):
     none, fixed, lin, ada = (w1[n, seed][-1] for n in schedules)
@@ -254,7 +255,8 @@ assert np.allclose([ann[str(s)][n]["w1"]["600"] for s in (0, 1, 2) for n in sche
 # gradient at a generated point has size $|\theta|\,\mathrm{sigmoid}(-\theta^2/2\sigma^2)/\sigma^2$.
 # Which $\sigma$ maximises it for $\theta = 1$? Check with `gc.smoothing.generator_field` (one point per line).
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 theta = 1.0
 sig = np.logspace(-1.3, 0.7, 200)
 closed = theta / sig**2 / (1 + np.exp(theta**2 / (2 * sig**2)))
@@ -263,6 +265,7 @@ numeric = np.array([np.linalg.norm(gc.smoothing.generator_field(a, b, s, b)) for
 print(f"max |closed form - numeric| = {np.abs(closed - numeric).max():.2e}; best sigma = {sig[closed.argmax()]:.3f}")
 fig, ax = plt.subplots(figsize=(4.5, 3))
 ax.loglog(sig, closed, label="closed form"), ax.loglog(sig, numeric, "k:", label="generator_field")
+ax.set_ylim(closed.max() * 1e-4, closed.max() * 3)  # around the maximum, not down to 1e-88
 ax.set_xlabel(r"$\sigma$"), ax.set_ylabel("gradient size"), ax.legend(fontsize="small")
 plt.show()
 # The maximum is at sigma ~ 0.6 |theta|: noise must shrink as G approaches the data, which is annealing.
@@ -272,7 +275,8 @@ plt.show()
 # $\mathrm{JSD} \approx \theta^2 / (8\sigma^2)$ (a quarter of $\mathrm{KL} = \theta^2/2\sigma^2$). Check it numerically.
 # What does it say about the gradient of the JSD when the noise is much larger than the remaining error?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 for s in (0.5, 1.0, 2.0):
     t = 0.05
     print(f"sigma = {s}: JSD = {gc.smoothing.smoothed_lines_js(t, s):.3e}, theta^2/(8 sigma^2) = {t**2 / (8 * s**2):.3e}")

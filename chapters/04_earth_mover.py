@@ -1,7 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -16,7 +14,7 @@
 # duality), and training that critic against the generator is the WGAN.
 # Runs in about a minute on a laptop CPU.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import math
 import time
 
@@ -28,6 +26,8 @@ from scipy.stats import spearmanr
 
 import gan_course as gc
 
+gc.plotting.course_style()  # the course's figure sizes and fonts
+gc.solutions.fold_outputs()  # a solution's output stays folded until opened
 device = gc.device.default_device()
 gc.device.seed_everything(0)
 torch.set_num_threads(1)  # tiny models: one thread is fastest and repeatable
@@ -49,7 +49,7 @@ print("device:", device)
 # polytope, and the vertices are permutation matrices (Birkhoff-von Neumann), so the LP reduces
 # to a **linear assignment**: pair every $x_i$ with one $y_j$. That is `gc.divergences.optimal_coupling`.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 x = 0.6 * torch.randn(12, 2, generator=torch.Generator().manual_seed(1))  # a blob at the origin
 y = gc.toys.ring8().sample(12, seed=2)  # 12 points of the 8-Gaussians ring (radius 2, std 0.02)
 w1, perm = gc.divergences.optimal_coupling(x, y)
@@ -110,7 +110,7 @@ print(f"sorted samples {w1_sorted:.6f} | area between empirical CDFs {w1_cdf_are
       f"| population (exact CDFs) {w1_population:.4f}")
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
 axes[0].step(t[:-1], F_a, where="post", color="black", label="$F_r$ (mixture)")
 axes[0].step(t[:-1], F_b, where="post", color="tab:orange", label="$F_g$ (Gaussian)")
 axes[0].fill_between(t[:-1], F_a, F_b, step="post", color="tab:blue", alpha=0.3, label=f"area = {w1_cdf_area:.3f}")
@@ -138,7 +138,7 @@ assert abs(w1_sorted - w1_population) < 0.05 * w1_population, f"sample {w1_sorte
 # (each point must travel at least $|\theta|$ horizontally), so $W_1(P_0, P_\theta) = |\theta|$: continuous,
 # with gradient $\operatorname{sign}\theta$ pointing home. We check it on samples (600 points a side).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 thetas = np.linspace(-1, 1, 11)
 p0 = gc.toys.parallel_lines(0.0).sample(600, seed=5)
 w1_lines = np.array([gc.divergences.w1_exact(p0, gc.toys.parallel_lines(th).sample(600, seed=6)) for th in thetas])
@@ -155,7 +155,7 @@ ax.legend(fontsize="small")
 plt.show()
 print(np.c_[thetas, w1_lines].round(3))
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 err = np.max(np.abs(w1_lines - np.abs(thetas)))
 assert err < 0.05, f"max |W1_samples - |theta|| = {err:.3f}"
 assert np.all(np.diff(w1_lines[thetas >= 0]) > 0), "W1 must grow with |theta| while JS stays at log 2"
@@ -191,12 +191,11 @@ for i, (name, (p, q)) in enumerate(pairs.items()):
           f"|grad f| at samples: median {slopes.median():.2f}, max {slopes.max():.2f}")
 
 # %% slideshow={"slide_type": "subslide"}
-fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
+fig, axes = plt.subplots(1, 2, figsize=(9, 4.2))
 for ax, (name, r), lim in zip(axes, duality.items(), (3.5, 6)):
     field = gc.plotting.field_on_grid(r["f"], (-lim, lim), 60, transform="none")
     gc.plotting.samples_over_field(ax, r["x_g"][:400], field, real=r["x_r"][:400], field_label="critic f(x)",
                                    title=f"{name}\ncritic {r['est']:.3f} vs exact $W_1$ {r['exact']:.3f}")
-plt.tight_layout()
 plt.show()
 
 # %%
@@ -205,7 +204,7 @@ for name, r in duality.items():
     assert abs(rel) < 0.15, f"{name}: critic {r['est']:.3f} vs exact {r['exact']:.3f} ({100 * rel:+.1f}%)"
     assert r["est"] < r["exact"], f"{name}: the estimate should sit below the exact W1"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **Why the estimate sits below.** (1) Weak duality: for every 1-Lipschitz $f$,
 # $\mathbb{E}_r f - \mathbb{E}_g f \le W_1$, with equality only for an optimal $f$; the critic is one
 # function of a restricted family (an MLP) after a few hundred noisy steps, so it stops short.
@@ -252,7 +251,7 @@ exact_w = np.array([hist.snapshots[s]["exact_w1"] for s in snap_steps])
 print(f"{steps} WGAN steps in {hist.seconds:.1f} s; exact W1 {exact_w[0]:.3f} -> {exact_w[-1]:.3f}")
 
 # %% slideshow={"slide_type": "subslide"}
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), gridspec_kw=dict(width_ratios=[1.6, 1]))
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), gridspec_kw=dict(width_ratios=[1.6, 1]))
 ax = axes[0]
 ax.plot(snap_steps, critic_w, color="tab:blue", label=r"critic: $\mathbb{E}_r f - \mathbb{E}_g f$")
 ax.set(xlabel="generator step", ylabel=r"critic value ($\leq K \cdot W_1$)", title="WGAN (clipping) on the swiss roll")
@@ -263,7 +262,6 @@ ax.legend(loc="upper right", fontsize="small")
 ax2.legend(loc="center right", fontsize="small")
 gc.plotting.samples_over_field(axes[1], hist.snapshots[steps]["samples"], real=roll.sample(500, seed=0).numpy(),
                                title=f"samples after {steps} steps", lims=(-2.5, 2.5))
-plt.tight_layout()
 plt.show()
 rho = spearmanr(critic_w, exact_w).statistic
 print(f"Spearman correlation of the critic's estimate with the exact W1 over {len(snap_steps)} snapshots: {rho:.2f}")
@@ -276,7 +274,7 @@ K_bound = math.prod(torch.linalg.matrix_norm(l.weight.detach().cpu(), ord=2).ite
 print(f"final critic value {critic_w[-1]:.2e} <= K W1 <= {K_bound:.3f} x {exact_w[-1]:.3f} = {K_bound * exact_w[-1]:.2e}")
 assert np.all(critic_w <= K_bound * exact_w), "the clipped critic's value should stay below K * W1"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The bound holds at every snapshot, but $K$ is only known to lie below the product of the spectral
 # norms, which is why only the trend of the clipped critic's value means anything. Without the 1,000 critic steps before the first generator step the critic lags behind for the
 # first few hundred steps and the two curves disagree there (try it). With it, the estimate falls
@@ -291,7 +289,8 @@ assert np.all(critic_w <= K_bound * exact_w), "the clipped critic's value should
 # (hint: the CDFs are shifted copies, or use the translation plan and $f(x) = x$). Check it with
 # sorted samples for a few $\mu$.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 for mu in (0.3, 1.0, 2.5):
     s0 = gc.toys.gaussian1d(0, 1).sample(20000, seed=1)
     s1 = gc.toys.gaussian1d(mu, 1).sample(20000, seed=2)
@@ -304,7 +303,8 @@ for mu in (0.3, 1.0, 2.5):
 # WGAN-GP's $\lambda = 10$ instead of 30. Does the estimate stay below the exact $W_1$? Compare the
 # overshoot with the prediction $k = 1 + W_1/(2\lambda)$.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 grid, ring = gc.toys.grid25(), gc.toys.ring8()
 torch.manual_seed(0)
 f = gc.nets.Discriminator(2, width=128, depth=3)
@@ -322,7 +322,8 @@ print(f"estimate {est:.3f} vs exact {exact:.3f} (ratio {est / exact:.3f}); predi
 # **3.** With *unequal* sizes (5 points against 7) the optimal plan can no longer be a permutation.
 # Solve the LP with `transport_lp` and look at the plan: how many entries are non-zero?
 
-# %% slideshow={"slide_type": "subslide"} tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 a5 = torch.randn(5, 2, generator=torch.Generator().manual_seed(3))
 b7 = gc.toys.ring8().sample(7, seed=4)
 cost, plan = transport_lp(a5, b7)

@@ -1,7 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -16,7 +14,7 @@
 # norm does none of this, and WGAN-GP spreads over the toys' modes without collapsing (short runs
 # here: not yet all modes on every seed). Runs in about a minute on a CPU.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import copy
 import time
 from pathlib import Path
@@ -27,6 +25,8 @@ import torch
 
 import gan_course as gc
 
+gc.plotting.course_style()  # the course's figure sizes and fonts
+gc.solutions.fold_outputs()  # a solution's output stays folded until opened
 device = gc.device.default_device()
 gc.device.seed_everything(0)
 torch.set_num_threads(1)  # tiny models: one thread is fastest and repeatable
@@ -102,19 +102,18 @@ for name, (toy, r, lim) in toys.items():
               f"critic value changed {100 * change:.1f}% over its last 2,000 steps")
 
 # %% slideshow={"slide_type": "subslide"}
-fig, axes = plt.subplots(2, 3, figsize=(12, 7.6))
+fig, axes = plt.subplots(2, 3, figsize=(9, 6.6))
 for col, name in enumerate(toys):
     for row, m in enumerate(methods):
         ax, s = axes[row, col], surf[name, m]
         xs, ys, v = s["field"]
         im = ax.contourf(xs, ys, v, levels=20, cmap="viridis")
-        fig.colorbar(im, ax=ax, fraction=0.046, label="critic f(x)")
+        gc.plotting.colorbar(ax, im, "critic f(x)")
         ax.scatter(*s["x_r"].T, s=1, c="white", alpha=0.6)
         ax.set(title=f"{m}, {name}: peak {s['peak']:.2f}", xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
-plt.tight_layout()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Clipped critics (top) are single central bumps on all three toys: a network whose weights sit at
 # $\pm c$ expresses only simple functions (Gulrajani et al. call this capacity underuse), and stepping off
 # the data lowers them only about as often as it would a bump. The penalised critics (bottom) peak on every
@@ -142,13 +141,12 @@ w_gp = gc.wgan.layer_weights(critics["ring8", "gradient penalty"])
 near_clip = gc.wgan.fraction_near_clip(critics["ring8", "clipping c=0.01"], 0.01)
 w_max = np.abs(w_gp).max()  # GP has no c: would its weights pile up at their own largest size?
 near_gp = gc.wgan.fraction_near_clip(critics["ring8", "gradient penalty"], w_max)
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
 axes[0].hist(w_clip, bins=80, color="tab:red")
 axes[0].set(title=f"clipping c = 0.01: {100 * near_clip:.0f}% within 1% of ±c", xlabel="weight", ylabel="count",
             xticks=[-0.01, -0.005, 0, 0.005, 0.01])
 axes[1].hist(w_gp, bins=80, color="tab:blue")
 axes[1].set(title=f"gradient penalty: {100 * near_gp:.1f}% within 1% of ±max|w|", xlabel="weight", ylabel="count")
-plt.tight_layout()
 plt.show()
 
 # %%
@@ -180,7 +178,7 @@ for m, kw in deep.items():
     g = grad_norms[m]
     print(f"{m:18s} input-layer / output-layer gradient: {g[0] / g[-1]:9.3g}   max/min over layers: {g.max() / g.min():9.3g}")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, ax = plt.subplots(figsize=(6.5, 3.8))
 layers = np.arange(1, 13)
 for (m, g), color in zip(grad_norms.items(), ("tab:red", "tab:orange", "tab:brown", "tab:blue")):
@@ -227,7 +225,7 @@ plt.show()
 # %%
 assert w_after < 0.5 * w_before, f"W1 to the data only went {w_before:.2f} -> {w_after:.2f}"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Converging on both toys takes thousands of steps, more than a CPU lecture allows. The results
 # below are the WGAN-GP runs of the mode-collapse lab (chapter 7), made by
 # `python -m gan_course.lab precompute --out assets/lab --overwrite-assets` and shipped in `assets/lab/`: 10 seeds per
@@ -257,14 +255,14 @@ for ds, runs in results.items():
         print(f"{ds:6s} seed {r['seed']}: modes {r['modes_covered']}/{r['n_modes']}, "
               f"high quality {100 * r['hq_fraction']:.1f}%, reverse KL {r['reverse_kl']:.3f} nats")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 mean = lambda toy, key: np.mean([r[key] for r in results[toy]])
 print(gc.metrics.toy_table([("WGAN-GP (ours)", results["ring8"], results["grid25"])]))
 print(f"reverse KL of the mode histogram: ring {mean('ring8', 'reverse_kl'):.3f}, grid {mean('grid25', 'reverse_kl'):.3f} nats")
 
 # %% slideshow={"slide_type": "subslide"}
 lab_store = gc.widgets.LabStore.load()
-fig, axes = plt.subplots(1, 2, figsize=(10, 4.4))
+fig, axes = plt.subplots(1, 2, figsize=(9, 4.4))
 for ax, (toy_name, toy) in zip(axes, (("ring8", gc.toys.ring8()), ("grid25", gc.toys.grid25()))):
     run = lab_store.default_run(toy_name, "wgan-gp")
     lim = lab_store.lims[toy_name]
@@ -272,7 +270,6 @@ for ax, (toy_name, toy) in zip(axes, (("ring8", gc.toys.ring8()), ("grid25", gc.
     gc.plotting.samples_over_field(ax, run["samples"][-1].astype(np.float32), (xs, xs, run["field"][-1].astype(np.float32)),
                                    centres=toy.centres, field_label="critic f(x)",
                                    title=f"WGAN-GP, {toy_name}, seed 0: {int(run['stats'][-1, 0])} modes")
-plt.tight_layout()
 plt.show()
 
 # %%
@@ -285,7 +282,7 @@ assert np.mean(grid_modes) >= 24, f"grid25 modes per seed: {grid_modes}"
 for toy in results:
     assert mean(toy, "hq_fraction") >= 0.95, f"{toy}: {100 * mean(toy, 'hq_fraction'):.1f}% high-quality samples"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Reading the table: this recipe (WGAN-GP with $\lambda = 1$, lr $3\cdot10^{-3}$ decaying to 0, 20,000 steps,
 # averaged G; not the paper's setting) covers all 8 ring modes and all 25 grid modes on every one of the 10
 # seeds, with a mode histogram close to uniform, and more than 95% of its samples are high quality on both.
@@ -323,7 +320,8 @@ for lam in (setting.penalty_weight, 10.0):
 # norm over the whole batch. Compute both on the ring's penalised critic from above and compare
 # them with `gradient_penalty`.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 f = critics["ring8", "gradient penalty"]
 x, xt = gc.toys.ring8().sample(256, seed=7), gc.wgan.NoisyData(gc.toys.ring8()).sample(256, seed=8)
 right = gc.penalties.gradient_penalty(f, x, xt, generator=torch.Generator().manual_seed(0)).item()
@@ -341,7 +339,8 @@ print(f"per-sample (right) {right:.4f} | one a per batch {shared:.4f} | one norm
 # **2.** Train the ring critic of the surfaces section with the one-sided penalty instead. Does
 # the surface change? How does the largest slope compare?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 ring = gc.toys.ring8()
 noisy = gc.wgan.NoisyData(ring, 1.0)
 torch.manual_seed(0)
@@ -358,7 +357,8 @@ for name, fc in (("two-sided", critics["ring8", "gradient penalty"]), ("one-side
 # **3.** At the end of a successful standard GAN, what is R1 for the ideal discriminator
 # $D \equiv 1/2$? Compute R1 of the ring's clipped and penalised critics: which one is "flatter" on the data?
 
-# %% slideshow={"slide_type": "subslide"} tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 x = gc.toys.ring8().sample(1000, seed=10)
 for m in methods:
     print(f"{m:17s} R1 = {gc.penalties.r1_penalty(critics['ring8', m], x).item():.3g}")

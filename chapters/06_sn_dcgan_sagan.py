@@ -1,7 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -21,7 +19,7 @@
 # Sources: Miyato et al. (2018), *Spectral Normalization for GANs*; Radford et al. (2016), *DCGAN*;
 # Zhang et al. (2019), *Self-Attention GANs*; Heusel et al. (2017) for the Fréchet distance.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import json
 from pathlib import Path
 
@@ -33,6 +31,8 @@ import gan_course as gc
 from gan_course import classifier, digits, spectral
 from gan_course import image_gans as ig
 
+gc.plotting.course_style()  # the course's figure sizes and fonts
+gc.solutions.fold_outputs()  # a solution's output stays folded until opened
 device = gc.device.default_device()
 gc.device.seed_everything(0)
 ASSETS = Path("../assets/images")
@@ -50,7 +50,7 @@ print("device:", device)
 # Against the exact value (`torch.linalg.matrix_norm(W, ord=2)`, an SVD), from a random start, on a
 # random matrix and on a trained one (the feature layer of the course's digit classifier):
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 clf = ig.load_classifier(ASSETS)
 weights = {"random 64x1024": 0.02 * torch.randn(64, 1024), "trained 64x1024": clf.body[7].weight.detach()}
 iters = np.arange(1, 31)
@@ -92,7 +92,7 @@ print(f"(a) error at steps 1, 5, 10, 20: {np.round(rel_slow[[0, 4, 9, 19]], 4)}"
 print(f"(b) {hist_sn['seconds']:.1f} s live; W changes {step_change:.2%} per step; sigma_2/sigma_1 = {sv[1] / sv[0]:.3f}; "
       f"error at steps 1, 5, 10, 20: {np.round(rel_live[[0, 4, 9, 19]], 3)}, median after 20: {np.median(rel_live[20:]):.3f}")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, ax = plt.subplots(figsize=(7, 3))
 ax.semilogy(np.arange(1, 61), rel_slow, label="(a) trained W, 0.2% drift per step")
 ax.semilogy(np.arange(1, len(rel_live) + 1), rel_live, label="(b) live SN critic layer")
@@ -141,7 +141,7 @@ print(f"product of exact layer operator norms: {bound:.3f}; product of SN's resh
 for k, v in norms.items():
     print(f"{k}: max |grad| = {v.max():.3f}, median {v.median():.3f}")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, ax = plt.subplots(figsize=(7, 3))
 for k, v in norms.items():
     ax.hist(v.numpy(), bins=40, alpha=0.6, label=f"{k} (512)")
@@ -174,9 +174,9 @@ stacked, modes = digits.stack(x_train, y_train, 8, torch.Generator().manual_seed
 fig, axes = plt.subplots(2, 8, figsize=(9, 2.6))
 for i in range(8):
     axes[0, i].imshow(x_train[i, 0], cmap="gray", vmin=-1, vmax=1)
-    axes[0, i].set_title(f"{int(y_train[i])}", fontsize=9)
+    axes[0, i].set_title(f"{int(y_train[i])}", fontsize="medium")
     axes[1, i].imshow(((stacked[i].permute(1, 2, 0) + 1) / 2).numpy())
-    axes[1, i].set_title(f"mode {int(modes[i]):03d}", fontsize=8)
+    axes[1, i].set_title(f"mode {int(modes[i]):03d}", fontsize="medium")
 for a in axes.flat:
     a.axis("off")
 fig.suptitle("top: digits (16x16, label above); bottom: Stacked Digits, one digit per colour channel")
@@ -211,17 +211,17 @@ assert acc >= 0.95, f"classifier accuracy {acc:.3f} < 0.95"
 # $$s_{ij} = f(x_i)^\top g(x_j),\quad \beta_{j,i} = \frac{e^{s_{ij}}}{\sum_i e^{s_{ij}}},\quad
 # o_j = v\Big(\sum_i \beta_{j,i}\, h(x_i)\Big),\quad y_j = \gamma\, o_j + x_j,\ \ \gamma_0 = 0 .$$
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 G_sa, D_sa, hist_sa = ig.train("sagan", "digits", steps=120, batch_size=64, device=device, progress=False)
 print(G_sa.net)
 print(f"SA-GAN: 120 live steps in {hist_sa['seconds']:.1f} s; gamma in G moved from 0 to {G_sa.net[6].gamma.item():+.4f}")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 2, figsize=(9, 3))
 for ax, (label, h) in zip(axes, [("DCGAN + SN (non-saturating)", hist_sn), ("SA-GAN (hinge)", hist_sa)]):
     ax.plot(h["d_loss"], label="D loss")
     ax.plot(h["g_loss"], label="G loss")
-    ax.set_title(f"live run: {label}", fontsize=10)
+    ax.set_title(f"live run: {label}", fontsize="medium")
     ax.set_xlabel("generator step")
     ax.set_ylabel("loss")
     ax.legend()
@@ -238,7 +238,7 @@ plt.show()
 # and checked from the command line with `python -m gan_course.image_gans evaluate assets/images`.
 # Set `RETRAIN = True` above to remake them here.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 if RETRAIN:
     ig.train_all(ASSETS, device=device, overwrite_assets=True)
 timings = json.loads((ASSETS / "timings.json").read_text())
@@ -247,14 +247,14 @@ for kind, t in timings.items():
 generators = {name: ig.load_generator(ig.weights_path(ASSETS, name, "digits"), name) for name in ig.VARIANTS}
 stacked_gens = {name: ig.load_generator(ig.weights_path(ASSETS, name, "stacked"), name, "stacked") for name in ig.VARIANTS}
 
-# %%
-fig, axes = plt.subplots(2, 3, figsize=(10, 7))
+# %% slideshow={"slide_type": "subslide"}
+fig, axes = plt.subplots(2, 3, figsize=(9, 7))
 for j, name in enumerate(ig.VARIANTS):
     for i, (gens, ds) in enumerate([(generators, "digits"), (stacked_gens, "stacked")]):
         x = ig.generate(gens[name], 36, seed=3)
         grid = x.view(6, 6, x.shape[1], 16, 16).permute(0, 3, 1, 4, 2).reshape(96, 96, x.shape[1])
         axes[i, j].imshow(((grid + 1) / 2).squeeze(-1).numpy(), cmap="gray", vmin=0, vmax=1)
-        axes[i, j].set_title(f"{ig.VARIANTS[name].name} on {ds}", fontsize=10)
+        axes[i, j].set_title(f"{ig.VARIANTS[name].name} on {ds}", fontsize="medium")
         axes[i, j].axis("off")
 plt.show()
 
@@ -271,15 +271,15 @@ for name in ig.VARIANTS:
 print("Fréchet distance in the course's digit-classifier features (NOT the Inception FID)")
 print(ig.format_table(table))
 
-# %%
-fig, axes = plt.subplots(1, 3, figsize=(11, 3))
+# %% slideshow={"slide_type": "subslide"}
+fig, axes = plt.subplots(1, 3, figsize=(9, 3))
 labels = ["real"] + [ig.VARIANTS[n].name for n in ig.VARIANTS]
 rows = list(table.values())
 for ax, key, title in zip(axes, ["class_kl", "frechet_distance", "modes_covered"],
                           ["class-KL (nats, lower is better)", "Fréchet distance, classifier features", "Stacked-Digits modes (of 1,000)"]):
     ax.bar(labels, [r[key] for r in rows], color=["0.6", "C0", "C1", "C2"])
-    ax.set_title(title, fontsize=10)
-    ax.tick_params(axis="x", labelsize=8)
+    ax.set_title(title, fontsize="medium")
+    ax.tick_params(axis="x", labelsize=10)
 plt.show()
 
 # %%
@@ -338,12 +338,12 @@ for ax, (r, c) in zip(axes, queries):
     ax.imshow(img[0, 0], cmap="gray", vmin=-1, vmax=1, extent=(0, 16, 16, 0))
     ax.imshow(amap, cmap="magma", alpha=0.55, extent=(0, 16, 16, 0))
     ax.plot(2 * c + 1, 2 * r + 1, "r+", ms=14, mew=2)
-    ax.set_title(f"query ({r}, {c}): max weight {float(amap.max()):.2f}", fontsize=9)
+    ax.set_title(f"query ({r}, {c}): max weight {float(amap.max()):.2f}", fontsize="medium")
     ax.set_xlabel("x (pixels)")
 axes[0].set_ylabel("y (pixels)")
 plt.show()
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 entropy = -(beta * beta.clamp_min(1e-12).log()).sum(0)  # per query, in nats
 gamma = att_block.gamma.item()
 print(f"gamma of G's attention block after training: {gamma:+.3f} (initialised to 0)")
@@ -359,7 +359,8 @@ assert entropy.mean() < np.log(64) - 0.05, "the attention is uniform: it looks n
 # matrix. Compare that with the exact operator norm of each convolution of the live SN critic on
 # $16\times16$ inputs. Does SN make every convolution 1-Lipschitz?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 shape = (1, 16, 16)
 x = torch.zeros(1, *shape, device=device)
 for m in D_sn.net:
@@ -377,7 +378,8 @@ for m in D_sn.net:
 # **2.** The Fréchet distance is biased upwards for small samples. Compute it between two disjoint
 # random halves of the real training features, using $n = 50, 200, 700$ images from each half.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 perm = np.random.default_rng(0).permutation(len(ref))
 half_a, half_b = ref[perm[:700]], ref[perm[700:1400]]
 for n in (50, 200, 700):
@@ -389,7 +391,8 @@ for n in (50, 200, 700):
 # **3.** How do one and two power iterations per step compare on the live critic trajectory (b), and
 # on the trained weight of (a) drifting five times faster (1% per step)?
 
-# %% slideshow={"slide_type": "subslide"} tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Solution
 for label, traj in [("live critic", recorded), ("trained W, 1% drift", [W0 + 5 * t * drift for t in range(60)])]:
     for k in (1, 2):
         e, x_ = spectral.track_sigma(traj, n_iter=k, seed=1)

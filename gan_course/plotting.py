@@ -5,9 +5,62 @@
   the latent line z (below) to x = G(z) (above).
 * ``animate_figure1``: the same picture over training snapshots (a matplotlib animation).
 * ``field_on_grid`` / ``samples_over_field``: 2-D samples drawn over a discriminator or critic field.
+* ``course_style``: the one figure style of the course (every chapter calls it in its set-up cell;
+  the lab's figure reads the same ``COURSE_RC``): sizes that fit a notebook column and a projector.
 """
+import re
+
 import numpy as np
 import torch
+
+# A notebook column (JupyterLab, 1280 px screen, file browser open) and a projector both show about
+# 900 px of figure without scaling: at 100 dpi a figure is at most FULL_WIDTH inches wide, and text is
+# at least 11 pt (~15 px) so that it reads from the back of a room.
+DPI = 100
+FULL_WIDTH = 9.0  # inches: one figure across the column
+HALF_WIDTH = 4.5
+COURSE_RC = {
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
+    "figure.figsize": (FULL_WIDTH, 3.6),
+    "figure.autolayout": True,  # tight layout at every draw: titles and labels do not collide
+    "font.size": 12,
+    "axes.titlesize": 13,
+    "axes.labelsize": 12,
+    "xtick.labelsize": 11,
+    "ytick.labelsize": 11,
+    "legend.fontsize": 11,
+    "legend.framealpha": 0.85,
+    "lines.linewidth": 2.0,
+    "lines.markersize": 6,
+    "axes.grid": False,
+    "image.cmap": "viridis",
+    "animation.embed_limit": 40.0,  # MB: the chapters' animations embed as JavaScript
+}
+# Generated samples are drawn in a colour that stands out on every field colour map the course uses.
+SAMPLE_STYLE = dict(c="#ffd21f", edgecolors="black", linewidths=0.4)
+
+
+def course_style():
+    """Apply the course's figure style (``COURSE_RC``) to matplotlib; chapters call it once after the
+    imports. Also asks the notebook's inline backend for PNGs at that dpi."""
+    import matplotlib
+
+    matplotlib.rcParams.update(COURSE_RC)
+    try:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("png")
+    except ImportError:  # outside IPython
+        pass
+
+
+def no_minor_labels(axis):
+    """Log axes label their decades only (no stray 3x10^0 or 4x10^-1 minor tick labels)."""
+    from matplotlib.ticker import NullFormatter
+
+    axis.set_minor_formatter(NullFormatter())
+
 
 DATA_STYLE = dict(color="black", linestyle=":", linewidth=2, label=r"data $p_{data}$")
 GEN_STYLE = dict(color="green", linewidth=2, label=r"generator $p_g$")
@@ -49,7 +102,7 @@ def figure1(ax, x_grid, p_data, p_g, d, z=None, x_of_z=None, title=None, density
     ax.set_ylabel("density / D(x)")
     if title:
         ax.set_title(title)
-    ax.legend(loc="upper right", fontsize="small")
+    ax.legend(loc="upper right")
     return ax
 
 
@@ -58,11 +111,11 @@ def animate_figure1(frames, x_grid, p_data, interval=200, density_max=None):
 
     ``density_max`` fixes the top of the y axis (default: the highest curve of all frames), so that a
     spiky early p_g does not flatten the later frames. Returns a ``matplotlib.animation.FuncAnimation``;
-    in a notebook show it with ``IPython.display.HTML(anim.to_jshtml())``."""
+    in a notebook show it with ``animation_html(anim)``."""
     import matplotlib.pyplot as plt
     from matplotlib.animation import FuncAnimation
 
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    fig, ax = plt.subplots(figsize=(FULL_WIDTH, 3.6))
     top = density_max or 1.05 * max(max(np.max(f["p_g"]) for f in frames), np.max(p_data), 1.0)
 
     def draw(i):
@@ -73,6 +126,19 @@ def animate_figure1(frames, x_grid, p_data, interval=200, density_max=None):
     anim = FuncAnimation(fig, draw, frames=len(frames), interval=interval)
     plt.close(fig)
     return anim
+
+
+# matplotlib's JavaScript player links Font Awesome (its button icons) from a CDN
+_CDN_LINK = re.compile(r"<link\b[^>]*href=[\"'](?:https?:)?//[^\"']*font-awesome[^>]*>", re.I)
+
+
+def animation_html(anim):
+    """``anim`` as matplotlib's JavaScript player (``to_jshtml``), without the player's link to Font
+    Awesome on a CDN: the page's own copy draws the buttons (JupyterLab's widget manager ships one;
+    the course site and the slides copy theirs from npm), so nothing is loaded from another site."""
+    from IPython.display import HTML
+
+    return HTML(_CDN_LINK.sub("", anim.to_jshtml()))
 
 
 def field_on_grid(D, lims=(-3, 3), n=50, transform="sigmoid"):
@@ -91,21 +157,48 @@ def field_on_grid(D, lims=(-3, 3), n=50, transform="sigmoid"):
     return xs, ys, v.reshape(n, n).cpu().numpy()
 
 
-def samples_over_field(ax, samples, field=None, real=None, centres=None, title=None, field_label="D(x)", lims=None):
-    """Scatter generated ``samples`` (N, 2) over a ``field`` = (xs, ys, values) from ``field_on_grid``."""
+def colorbar(ax, mappable, label):
+    """A colour bar beside ``ax`` with a label and at most 5 ticks, each with just the decimals
+    that tell it from its neighbours (no 0.0101, 0.0101, 0.0102 repeats; no 10-digit labels)."""
+    import math
+
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    cb = ax.figure.colorbar(mappable, ax=ax, label=label, fraction=0.046, pad=0.03)
+    locator = MaxNLocator(5)
+    cb.locator = locator
+    lo, hi = cb.ax.get_ylim()
+    ticks = [t for t in locator.tick_values(lo, hi) if lo <= t <= hi]
+    step = min((b - a for a, b in zip(ticks, ticks[1:])), default=abs(hi - lo) or 1.0)
+    decimals = max(0, -math.floor(math.log10(step))) if step > 0 else 0
+    if abs(hi) >= 1e4 or (0 < max(abs(lo), abs(hi)) < 1e-3):
+        cb.formatter = FuncFormatter(lambda v, _: f"{v:.2e}")
+    else:
+        cb.formatter = FuncFormatter(lambda v, _: f"{v:.{decimals}f}")
+    cb.update_ticks()
+    return cb
+
+
+def samples_over_field(ax, samples, field=None, real=None, centres=None, title=None, field_label="D(x)", lims=None,
+                       legend=True):
+    """Scatter generated ``samples`` (N, 2) over a ``field`` = (xs, ys, values) from ``field_on_grid``.
+
+    The field gets a colour bar labelled ``field_label`` (what the colours mean differs per loss); the
+    samples are yellow with a dark edge, visible on both ends of the colour map; the legend sits below
+    the axes so that it covers no mode."""
     if field is not None:
         xs, ys, v = field
         im = ax.contourf(xs, ys, v, levels=20, cmap="RdBu_r", alpha=0.8)
-        ax.figure.colorbar(im, ax=ax, label=field_label, fraction=0.046)
+        colorbar(ax, im, field_label)
         lims = lims or ((xs[0], xs[-1]), (ys[0], ys[-1]))
     if real is not None:
         r = np.asarray(real)
-        ax.scatter(r[:, 0], r[:, 1], s=2, c="black", alpha=0.3, label="real")
+        ax.scatter(r[:, 0], r[:, 1], s=3, c="black", alpha=0.35, label="real")
     s = np.asarray(samples)
-    ax.scatter(s[:, 0], s[:, 1], s=3, c="darkorange", alpha=0.7, label="generated", zorder=3)
+    ax.scatter(s[:, 0], s[:, 1], s=9, alpha=0.8, label="generated", zorder=3, **SAMPLE_STYLE)
     if centres is not None:  # under the samples: a tight generated mode covers its centre
         c = np.asarray(centres)
-        ax.scatter(c[:, 0], c[:, 1], marker="x", s=25, linewidths=0.8, c="black", label="mode centres", zorder=2)
+        ax.scatter(c[:, 0], c[:, 1], marker="x", s=40, linewidths=1.2, c="black", label="mode centres", zorder=2)
     if lims is not None:
         (xlo, xhi), (ylo, yhi) = (lims, lims) if np.ndim(lims[0]) == 0 else lims
         ax.set_xlim(xlo, xhi)
@@ -115,5 +208,7 @@ def samples_over_field(ax, samples, field=None, real=None, centres=None, title=N
     ax.set_ylabel("$x_2$")
     if title:
         ax.set_title(title)
-    ax.legend(loc="upper right", fontsize="x-small", markerscale=2)
+    if legend:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize="small", markerscale=1.5,
+                  frameon=False, handletextpad=0.2, columnspacing=0.8)
     return ax

@@ -46,3 +46,42 @@ def test_samples_over_field_labels_axes():
     plotting.samples_over_field(ax, np.zeros((10, 2)), plotting.field_on_grid(D, n=10), centres=toys.ring8().centres)
     assert ax.get_xlabel() and ax.get_ylabel() and ax.get_legend() is not None
     plt.close(fig)
+
+
+def test_course_style_fits_a_notebook_column():
+    """A default figure is at most ~900 px wide and its text at least 11 pt."""
+    with matplotlib.rc_context():
+        plotting.course_style()
+        fig = plt.figure()
+        w, _ = fig.get_size_inches() * fig.dpi
+        assert w <= 950 and matplotlib.rcParams["xtick.labelsize"] >= 11 and matplotlib.rcParams["font.size"] >= 11
+        plt.close(fig)
+
+
+def test_colorbar_ticks_are_short():
+    """At most 6 ticks, all different, none longer than 8 characters."""
+    fig, ax = plt.subplots()
+    im = ax.imshow(np.linspace(0.0100, 0.0107, 100).reshape(10, 10))
+    cb = plotting.colorbar(ax, im, "critic f(x)")
+    fig.canvas.draw()
+    lo, hi = cb.ax.get_ylim()
+    labels = [t.get_text() for t in cb.ax.get_yticklabels() if t.get_text() and lo <= t.get_position()[1] <= hi]
+    assert 2 <= len(labels) <= 6 and len(set(labels)) == len(labels), labels
+    assert all(len(t.replace("−", "-")) <= 8 for t in labels), labels
+    assert cb.ax.get_ylabel() == "critic f(x)"
+    plt.close(fig)
+
+
+def test_animation_html_has_no_cdn_link_but_keeps_the_player():
+    import re
+
+    import matplotlib
+    matplotlib.use("Agg")
+    x = np.linspace(-3, 3, 50)
+    frames = [dict(p_g=np.exp(-x ** 2 / 2), d=np.full_like(x, 0.5), title=f"step {i}") for i in range(2)]
+    anim = plotting.animate_figure1(frames, x, np.exp(-x ** 2 / 2))
+    raw = anim.to_jshtml()
+    assert re.search(r"href=\"https?://[^\"]*font-awesome", raw), "matplotlib's player links Font Awesome from a CDN"
+    html = plotting.animation_html(anim).data
+    assert not re.search(r"(src|href)\s*=\s*[\"'](https?:)?//", html), "a remote reference is left"
+    assert "fa fa-play" in html and html.count("<img") >= 1, "the player's buttons and frames stay"
