@@ -391,7 +391,7 @@ def plot_time_to_quality(ds, names, seeds, traces, path, cap_s=None):
 
     ends = [traces[ds, n, s][-1][0] for n in names for s in seeds]
     grid = np.geomspace(0.3, max(ends) * 1.05, 400)
-    fig, ax = plt.subplots(figsize=(11, 6))
+    fig, ax = plt.subplots(figsize=(11, 7))
     for i, name in enumerate(names):
         curves = []
         for s in seeds:
@@ -420,7 +420,7 @@ def plot_time_to_quality(ds, names, seeds, traces, path, cap_s=None):
     cap = f", runs stop at {cap_s:.0f} s" if cap_s else ""
     ax.set(xscale="log", xlabel="CPU seconds of one thread (training only)", ylabel="high-quality samples (%)",
            ylim=(0, 100), title=f"{ds}: high quality against time, median over seeds {list(seeds)}{cap}")
-    ax.legend(fontsize=9, loc="upper left", framealpha=0.9)
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=2, frameon=False)
     ax.grid(alpha=0.3, which="both")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
