@@ -8,10 +8,11 @@ dataset's seeds as one batch (``lab.train``; model k of a batch follows its solo
 
 Writes, per dataset, ``OUT/<dataset>.json`` (the recipe, and per seed the mode metrics at 9 snapshots)
 and ``OUT/<dataset>_samples.npz`` (the final 1,000 samples per seed, float16), read by chapters 05 and
-07. Measured cost: about 2.5-3 minutes of one CPU core per seed per dataset (see ``cpu_seconds``).
+07. Measured cost: 961 s of one CPU core for grid25 seeds 0-2 as one batch, on a busy 2-core machine
+(``cpu_seconds`` in the file); ring8 has not been run at this setting.
 
     python scripts/paper_penalty.py --dataset grid25 --seeds 0 1 2 --out assets/paper_penalty
-    python scripts/paper_penalty.py --dataset ring8 --seeds 0 1 2 --out assets/paper_penalty
+    python scripts/paper_penalty.py --dataset ring8 --seeds 0 1 2 --out assets/paper_penalty   # not run yet
 """
 import argparse
 import json
