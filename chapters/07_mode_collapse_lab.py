@@ -337,18 +337,19 @@ assert max(sig_fake) < 0.5, f"D is not saturated on the fakes, so Eq. (1) does n
 assert all(q.valley_share == 1.0 for q in probes), "D should dip between every covered mode and its uncovered neighbours"
 assert max(q.flow_to_uncovered for q in probes) < 0.05 and min(q.flow_to_covered for q in probes) > 0.9
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # What the measurement shows, on all 6 seeds:
 #
 # * **D is saturated on the modes G misses, not on the fakes.** At the uncovered centres $\sigma(D)$ is
-#   0.99 or more on average (per seed): D is sure they are real. At the fakes it is 0.23-0.35 on average,
+#   above 0.99 on average (per seed): D is sure they are real. At the fakes it is 0.23-0.35 on average,
 #   so the factor $\sigma(-D)$ of Eq. (1) is 0.65-0.77: the generator's gradient has not vanished.
 # * **The gradient points to the modes G already has.** Between every covered mode and every uncovered
 #   neighbour D's logit dips, to between $-4.7$ and $-6.2$ on average per seed (it calls the gap fake),
-#   before it rises to about $+6$ at the uncovered centre. Uphill from a fake leads back to its own mode: with D held fixed, Eq. (1) brings
-#   96-99% of the fakes to covered modes and at most 2% to uncovered ones (the rest end away from every
-#   mode). The picture also shows D high over wide empty regions, where there is neither data nor fakes.
-#
+#   before it rises to $+5$ or $+6$ at the uncovered centre. Uphill from a fake leads back to its own
+#   mode: with D held fixed, Eq. (1) brings 96-99% of the fakes to covered modes and at most 2% to
+#   uncovered ones (the rest end away from every mode). The picture also shows D high over wide empty regions, where there is neither data nor fakes.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # So the story "D saturates, so G gets no gradient" (the minimax loss's problem, chapter 2) is not what
 # these runs show. G gets a gradient, but a *local* one: an uncovered mode is a peak of D that no fake can
 # see across the valley around it, and D, which never sees a fake there, stays sure that it is real.
