@@ -151,38 +151,97 @@ def bench_slider(moves=27):
                 max_wall_ms=1e3 * max(wall), moves=moves)
 
 
-def bench_live(device="cpu", seconds=6.0):
-    """The live lab on one torch thread (width 64, minibatch 256, non-saturating GAN): steps/s headless and
-    with the full view drawn (D's field, samples, gradient arrows, PNG into the widget), in the same run;
-    frames/s and CPU ms per frame of the view."""
-    import ipywidgets  # noqa: F401  (the view's widgets exist outside a kernel; nothing is sent)
+LIVE_KERNEL_CODE = r"""
+import json, time, statistics, torch
+import gan_course as gc
+from gan_course import live, widgets
 
-    def measure(view):
-        frames = []
-        if view:
-            v = gc.widgets.LabView(gc.widgets.LabStore.load(), device=device, fps=10)
-            eng = v.engine
-            v.dataset.value, v.loss.value, v.n_critic.value = "ring8", "nonsaturating", 2  # unsaved: trains live
-            v.n_critic.value = 1  # the default knobs: saved; train them live
-            draw = v._on_frame
-            v.engine.on_frame = lambda f: (frames.append(time.perf_counter()), draw(f))
-            v.train_live()
-        else:
-            eng = gc.live.LiveEngine(None, fps=0, device=device)
-            eng.configure(gc.live.Panel("ring8", "nonsaturating"), play=True)
-        time.sleep(1.0)  # warm up
-        s0, t0, c0 = eng.run.step_count, time.perf_counter(), time.process_time()
-        n0 = len(frames)
-        time.sleep(seconds)
-        s1, t1, c1 = eng.run.step_count, time.perf_counter(), time.process_time()
-        n1 = len(frames)
-        eng.close()
-        return dict(steps_per_s=(s1 - s0) / (t1 - t0), frames_per_s=(n1 - n0) / (t1 - t0), cpu_s=c1 - c0)
+def window(eng, seconds, frames=lambda: 0):
+    time.sleep(1.0)  # warm up
+    s0, f0, t0, c0 = eng.run.step_count, frames(), time.perf_counter(), time.process_time()
+    time.sleep(seconds)
+    s1, f1, t1, c1 = eng.run.step_count, frames(), time.perf_counter(), time.process_time()
+    return dict(steps_per_s=(s1 - s0) / (t1 - t0), frames_per_s=(f1 - f0) / (t1 - t0),
+                steps_per_cpu_s=(s1 - s0) / (c1 - c0), kernel_cpu_share=(c1 - c0) / (t1 - t0))
 
-    headless, view = measure(False), measure(True)
-    return dict(headless_steps_per_s=headless["steps_per_s"], view_steps_per_s=view["steps_per_s"],
-                view_frames_per_s=view["frames_per_s"],
-                slowdown=1 - view["steps_per_s"] / headless["steps_per_s"], seconds_each=seconds)
+def headless(seconds):
+    eng = live.LiveEngine(None, fps=0, device=DEVICE)
+    eng.configure(live.Panel("ring8", "nonsaturating"), play=True)
+    out = window(eng, seconds)
+    eng.close()
+    return out
+
+def view(seconds):
+    v = widgets.LabView(widgets.LabStore.load(), device=DEVICE)
+    v.loss.value = "nonsaturating"  # the saved defaults; trained live below, every view on
+    v.canvas.views = {k: True for k in v.canvas.views}
+    v.train_live()
+    display(v.widget)
+    out = window(v.engine, seconds, lambda: v.canvas.frame_id)
+    out["frame_bytes"] = sum(len(getattr(v.canvas, k)) for k in ("samples", "field", "push", "manifold", "curves"))
+    e = v.engine  # the worker thread's CPU seconds, drawing (building and sending frames) against training
+    out["worker_draw_share"] = e.draw_cpu_s / (e.draw_cpu_s + e.train_cpu_s)
+    out["frame_cpu_ms"] = 1e3 * e.draw_cpu_s / max(e.frames_sent, 1)
+    out["step_cpu_ms"] = 1e3 * e.train_cpu_s / max(e.run.step_count, 1)
+    v.engine.close()
+    return out
+
+rows = {"headless": [], "view": []}
+for _ in range(ROUNDS):  # interleaved, so that a change of the machine's load hits both
+    rows["headless"].append(headless(SECONDS))
+    rows["view"].append(view(SECONDS))
+print("RESULT" + json.dumps(rows))
+"""
+
+
+def bench_live(device="cpu", seconds=5.0, rounds=2):
+    """The live lab in a real Jupyter kernel on one torch thread (width 64, minibatch 256, the non-saturating
+    GAN on ring8), its messages read by a client as a browser would: generator steps/s of headless training
+    (``live.LiveEngine`` without a view) against the ``LabView`` drawing every view (field, samples, arrows,
+    manifold, curves) at its frame rate, interleaved ``rounds`` times in the same kernel; frames/s sent.
+    The slowdown is given per wall second and per CPU second of the kernel (on a busy machine the wall
+    figure also carries the other jobs' load)."""
+    import queue
+    import statistics
+
+    from jupyter_client.manager import start_new_kernel
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
+    km, kc = start_new_kernel(kernel_name="python3", env=env, cwd=str(ROOT))
+    out = []
+    try:
+        code = f"DEVICE, SECONDS, ROUNDS = {device!r}, {seconds!r}, {rounds!r}\n" + LIVE_KERNEL_CODE
+        msg_id = kc.execute(code)
+        n_msgs, deadline = 0, time.monotonic() + rounds * 2 * (seconds + 30) + 60
+        while time.monotonic() < deadline:
+            try:
+                msg = kc.get_iopub_msg(timeout=1)
+            except queue.Empty:
+                continue
+            n_msgs += 1  # comm messages (the frames) are read and dropped, as a frontend would read them
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "stream":
+                out.append(content["text"])
+            elif kind == "error":
+                raise RuntimeError("\n".join(content["traceback"]))
+            elif kind == "status" and content["execution_state"] == "idle":
+                break
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    text = "".join(out)
+    rows = json.loads(text.split("RESULT", 1)[1].splitlines()[0])
+    med = lambda kind, key: statistics.median(r[key] for r in rows[kind])
+    h, v = med("headless", "steps_per_s"), med("view", "steps_per_s")
+    hc, vc = med("headless", "steps_per_cpu_s"), med("view", "steps_per_cpu_s")
+    return dict(headless_steps_per_s=h, view_steps_per_s=v, view_frames_per_s=med("view", "frames_per_s"),
+                slowdown_wall=1 - v / h, slowdown_cpu=1 - vc / hc, headless_steps_per_cpu_s=hc,
+                view_steps_per_cpu_s=vc, worker_draw_share=med("view", "worker_draw_share"),
+                frame_cpu_ms=med("view", "frame_cpu_ms"), step_cpu_ms=med("view", "step_cpu_ms"), frame_bytes=rows["view"][0]["frame_bytes"], rounds=rows,
+                seconds_each=seconds, iopub_messages=n_msgs, load_average=os.getloadavg(),
+                conditions="one torch thread in a Jupyter kernel; client drains iopub (no browser)")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -356,6 +415,9 @@ def main(argv=None):
     ap.add_argument("--ttq-seeds", type=int, default=3, help="seeds 0..N-1 for time to quality (default 3)")
     ap.add_argument("--ttq-datasets", nargs="+", default=["ring8", "grid25"], choices=["ring8", "grid25"])
     ap.add_argument("--ttq-recipes", nargs="+", default=None, help="substrings of recipe names (default all)")
+    ap.add_argument("--only-live", action="store_true",
+                    help="measure the live lab alone (frames/s, slowdown, key press to pixels in Chromium); "
+                         "writes benchmarks/results/lab_live.json")
     ap.add_argument("--ttq-cap", type=float, default=300.0, help="CPU seconds after which a reference loop stops")
     args = ap.parse_args(argv)
     if args.device == "cuda" and not torch.cuda.is_available():
@@ -369,6 +431,18 @@ def main(argv=None):
                   date=time.strftime("%Y-%m-%d %H:%M:%S %Z"))
     t0 = time.perf_counter()
     print(f"device {result['device_name']}, torch {torch.__version__}, {torch.get_num_threads()} threads", flush=True)
+    if args.only_live:
+        from lab_latency import key_to_pixels
+
+        result["live"] = bench_live(args.device)
+        print(f"  live lab in a kernel: {result['live']}", flush=True)
+        result["browser"] = key_to_pixels()
+        print(f"  key press to pixels: {result['browser']['summary']}", flush=True)
+        result["seconds"] = time.perf_counter() - t0
+        out = args.out or ROOT / "benchmarks" / "results" / "lab_live.json"
+        out.write_text(json.dumps(result, indent=2))
+        print(f"wrote {out}")
+        return result
     if args.time_to_quality or args.only_time_to_quality:
         result["time_to_quality"] = dict(
             seeds=args.ttq_seeds, cap_s=args.ttq_cap, clock="time.process_time of the one training thread",

@@ -24,7 +24,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn.functional as F
-from IPython.display import HTML
 
 import gan_course as gc
 from gan_course import gan1d, games, optimal
@@ -183,7 +182,7 @@ print(f"{done} generator steps, {len(frames)} frames")
 
 # %% slideshow={"slide_type": "subslide"}
 anim = gc.plotting.animate_figure1(frames, x1, p_target.pdf(x1), interval=400, density_max=1.3)
-HTML(anim.to_jshtml())
+gc.plotting.animation_html(anim)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Where it ended
@@ -250,6 +249,11 @@ ax.set_xlabel("D(G(z))")
 ax.set_ylabel("|d loss / d logit|")
 ax.legend(fontsize="small", loc="lower right")
 plt.show()
+
+# %% [markdown]
+# A third generator loss drops the sigmoid altogether: least squares (LSGAN), whose push $|s - c|$ grows again
+# past the decision boundary instead of flattening. Chapter 08 draws it beside these two curves, all three
+# against $D$'s raw output (the logit $a$ for the sigmoid losses, the score $s$ for least squares).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises

@@ -214,7 +214,7 @@ assert spread[0.01] < 0.1, "with little noise the gradient has a finite variance
 assert spread[100.0] > 0.5, "with noise much larger than D(G(z)) the gradient is Cauchy-like: means do not concentrate"
 assert spread[1.0] > 3 * spread[0.01], "noise of the size of D(G(z)) already thickens the tail"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # With noise small against $D(G(z))$ the gradient is a well-behaved average; once the noise is as large as
 # $D(G(z))$ itself, which is tiny near a perfect $D$, the average of a thousand draws is as spread as one
 # draw. That is the instability of Theorem 2.6: a $D$ that is nearly perfect but slightly off gives the
@@ -263,7 +263,7 @@ assert one_ns < cov_ns and one_fwd > cov_fwd, "-log D prefers dropping a mode; m
 # against that null, the balanced generator at the same $n$ (`gc.mode_hopping.reverse_kl_p_value`, 20,000
 # simulated histograms), and "modes covered" (7 of 8 is likely by chance with 20 samples) is not used.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 ring = gc.toys.ring8()
 check_steps = tuple(range(250, 1501, 250))
 ns_runs = {}
@@ -302,7 +302,7 @@ axes[3].legend(fontsize="x-small", ncol=2, loc="upper left")
 plt.tight_layout()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Two claims, each with its test. **Unbalanced**: at every checkpoint with at least 100 high-quality samples,
 # the mode histogram is further from uniform than a balanced generator's would be at that count, with
 # $p < 0.001$. (Where a run has few high-quality samples, such as seed 1 at step 1,500, the test cannot tell,

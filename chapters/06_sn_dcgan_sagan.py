@@ -50,7 +50,7 @@ print("device:", device)
 # Against the exact value (`torch.linalg.matrix_norm(W, ord=2)`, an SVD), from a random start, on a
 # random matrix and on a trained one (the feature layer of the course's digit classifier):
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 clf = ig.load_classifier(ASSETS)
 weights = {"random 64x1024": 0.02 * torch.randn(64, 1024), "trained 64x1024": clf.body[7].weight.detach()}
 iters = np.arange(1, 31)

@@ -15,7 +15,8 @@
 # ring with the course's mode metrics, draws WGAN's Figure 2 in one dimension, shows why spectral
 # normalisation is needed (the optimal discriminator's gradient is unbounded), checks SN's gradient
 # by autograd, and separates Proposition 2's convexity in $p_g$ from the non-convexity in parameters.
-# Runs in about two minutes on a laptop CPU.
+# Runs in about a minute on a laptop CPU: the four losses trained on the ring (10 seeds each, about 5
+# CPU-minutes) load from `assets/other_losses`; set `RETRAIN = True` to train them here.
 #
 # Sources: Mao et al. (2017) *Least Squares GANs*; Zhao, Mathieu & LeCun (2017) *Energy-based GAN*;
 # Qi (2017) *Loss-Sensitive GANs on Lipschitz Densities*; Arjovsky et al. (2017) *Wasserstein GAN*,
@@ -24,6 +25,7 @@
 
 # %% slideshow={"slide_type": "skip"}
 import math
+import tempfile
 import time
 from functools import partial
 
@@ -33,7 +35,7 @@ import torch
 from scipy.stats import spearmanr
 
 import gan_course as gc
-from gan_course import convexity, custom_loop, ebgan, lsgan, sn_theory, wgan_figure2
+from gan_course import convexity, custom_loop, ebgan, finite_samples, lsgan, ring_losses, sn_theory, wgan_figure2
 from gan_course import loss_sensitive as lsg
 
 device = gc.device.default_device()
@@ -41,6 +43,11 @@ gc.device.seed_everything(0)
 torch.set_num_threads(1)  # tiny models: one thread is fastest and repeatable
 T0 = time.perf_counter()
 ring = gc.toys.ring8()
+RETRAIN = False  # True: train the four losses on the ring here (seeds 0-9, about 5 CPU-minutes) instead of loading
+if RETRAIN:      # the shipped assets/other_losses (made by `python -m gan_course.ring_losses --out assets/other_losses`)
+    ring_meta, ring_res, ring_arrays = ring_losses.compare(range(10), 2000, out=tempfile.mkdtemp(), device=device)
+else:
+    ring_meta, ring_res, ring_arrays = ring_losses.load_comparison()
 print("device:", device)
 gc.plotting.course_style()  # the course's figure sizes and fonts
 gc.solutions.fold_outputs()  # a solution's output stays folded until opened
@@ -56,7 +63,7 @@ gc.solutions.fold_outputs()  # a solution's output stays folded until opened
 # the generator's criterion (with the $G$-free term $\tfrac12\mathbb E_{p_{data}}(D-c)^2$ added) is
 # $2C(G) = \chi^2_{Pearson}(p_{data}+p_g\,\|\,2p_g)$. Check it by quadrature on chapter 01's densities.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 p_data = gc.toys.GaussianMixture1D(means=(-1.5, 1.0), stds=(0.5, 0.7))  # chapter 01's pair
 family = {"N(0.5, 1.2^2) (chapter 01's p_g)": gc.toys.gaussian1d(0.5, 1.2), "N(-1, 0.6^2)": gc.toys.gaussian1d(-1, 0.6),
           "N(2, 1^2)": gc.toys.gaussian1d(2.0, 1.0), "p_data itself": p_data}
@@ -78,7 +85,7 @@ assert abs(chi2) < 1e-9, "the criterion vanishes exactly at p_g = p_data"
 # grows again beyond it: $D$'s regression keeps scoring such fakes by how far they are from the real
 # scores, and $G$ keeps being pulled toward them (Mao et al. 2017, Sec. 3.2.1, Figure 1).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 out = torch.linspace(-6, 6, 241, dtype=torch.float64, requires_grad=True)
 auto = {}
 for name in ("minimax", "nonsaturating", "least_squares"):
@@ -104,42 +111,47 @@ assert auto["nonsaturating"][i3] < 0.05 and auto["least_squares"][i3] == 2.0
 # ## LSGAN against the non-saturating GAN on the ring, at equal budget
 #
 # Same networks (width 64, depth 3), same Adam (lr $10^{-3}$, betas 0.5, 0.999), one $D$ step per $G$ step,
-# minibatch 256, 2,000 generator steps: the lab's defaults for both losses (`gc.lab.make_setting`), seeds 0-3,
-# all eight models trained as one batch. Metrics on 2,500 samples: modes covered and % high quality (within
-# 3 std of a centre).
+# minibatch 256, 2,000 generator steps: the lab's defaults for both losses (`gc.lab.make_setting`), seeds 0-9,
+# all twenty models trained as one batch (`gan_course.ring_losses`, shipped in `assets/other_losses`). Metrics
+# on 2,500 samples: modes covered and % high quality (within 3 std of a centre).
 
 # %%
-SEEDS, STEPS = range(4), 2000
-settings = [gc.lab.make_setting(loss, s) for loss in ("nonsaturating", "least-squares") for s in SEEDS]
-res = gc.batched.train_batched(settings, ring, STEPS, gc.lab.WIDTH, gc.lab.DEPTH, gc.lab.BATCH, device=device,
-                               snapshot_steps=(STEPS,), field_lims=(-3, 3), progress=False)
-samples = res.snapshots[STEPS]["samples"]  # (10, 2500, 2)
-stats = {loss: [gc.lab.stats_of(samples[k], ring) for k, s in enumerate(settings) if s.loss == key]
-         for loss, key in (("non-saturating", "nonsaturating"), ("least squares", "least_squares"))}
-for loss, st in stats.items():
-    print(f"{loss:15s} modes {[s.modes_covered for s in st]} -> mean {np.mean([s.modes_covered for s in st]):.1f}; "
-          f"high quality {100 * np.mean([s.hq_fraction for s in st]):.1f}%")
-print(f"({len(settings)} models in {res.seconds:.0f} s)")
+STEPS = ring_res["non-saturating"]["steps"]
+runs = {name: ring_res[name]["runs"] for name in ring_losses.VARIANTS}  # per seed: modes_covered, hq_fraction, ...
+modes = {name: np.array([r["modes_covered"] for r in rr]) for name, rr in runs.items()}
+hq = {name: np.array([r["hq_fraction"] for r in rr]) for name, rr in runs.items()}
+for name in ("non-saturating", "least squares"):
+    print(f"{name:15s} seeds {ring_res[name]['seeds'][0]}-{ring_res[name]['seeds'][-1]}, {STEPS} steps: modes "
+          f"{modes[name].tolist()} -> mean {modes[name].mean():.1f}; high quality {100 * hq[name].mean():.1f}% "
+          f"(per seed {np.round(100 * hq[name]).astype(int).tolist()})")
+print(f"(the batch of {2 * len(modes['least squares'])} models took {ring_res['least squares']['cpu_seconds']:.0f} CPU-s)")
 
 # %% slideshow={"slide_type": "subslide"}
+fxs, fys = gc.batched.field_grid(ring_meta["field_lims"], ring_arrays["non-saturating field"].shape[-1])
 fig, axes = plt.subplots(2, 4, figsize=(12, 6))
-for k, ax in enumerate(axes.ravel()):
-    st = gc.lab.stats_of(samples[k], ring)
-    gc.plotting.samples_over_field(ax, samples[k][:600], (res.field_xs, res.field_ys, res.snapshots[STEPS]["field"][k]),
-                                   centres=ring.centres, lims=(-3, 3), field_label="D output",
-                                   title=f"{settings[k].loss}, seed {settings[k].seed}\n{st.modes_covered} modes, "
-                                         f"{100 * st.hq_fraction:.0f}% HQ")
-    ax.legend().remove()
+for row, name in enumerate(("non-saturating", "least squares")):
+    for k, ax in enumerate(axes[row]):
+        gc.plotting.samples_over_field(ax, ring_arrays[name][k], (fxs, fys, ring_arrays[name + " field"][k]),
+                                       centres=ring.centres, lims=(-3, 3), field_label="D output",
+                                       title=f"{name}, seed {runs[name][k]['seed']}\n{modes[name][k]} modes, "
+                                             f"{100 * hq[name][k]:.0f}% HQ")
+        ax.legend().remove()
 plt.tight_layout()
 plt.show()
 
-# %%
-m_ns, m_ls = (np.mean([s.modes_covered for s in st]) for st in stats.values())
-assert all(s.modes_covered >= 1 for st in stats.values() for s in st), "every run finds at least one mode"
-assert m_ls <= m_ns, "on this budget least squares does not cover more modes than -log D"
+# %% slideshow={"slide_type": "subslide"}
+m_ns, m_ls = modes["non-saturating"].mean(), modes["least squares"].mean()
+d_ls = modes["least squares"] - modes["non-saturating"]  # paired by seed
+p_ls_more = finite_samples.binomial_upper_p(int((d_ls > 0).sum()), int((d_ls != 0).sum()))
+p_ls_fewer = finite_samples.binomial_upper_p(int((d_ls < 0).sum()), int((d_ls != 0).sum()))
+print(f"least squares minus non-saturating, modes per seed: {d_ls.tolist()}; sign tests (ties dropped): "
+      f"p(LS covers more) = {p_ls_more:.2f}, p(LS covers fewer) = {p_ls_fewer:.2f}")
+assert all(modes[n].min() >= 1 for n in ("non-saturating", "least squares")), "every run finds at least one mode"
+assert m_ls <= m_ns and p_ls_more > 0.5, "on this budget least squares does not cover more modes than -log D"
+assert p_ls_fewer > 0.05, "nor significantly fewer, at 10 seeds"
 # %% [markdown]
-# On this toy and budget the least-squares loss is *not* better: it covers no more modes than the
-# non-saturating loss (numbers above; 4 seeds, so a difference of one mode is within seed-to-seed spread).
+# On this toy and budget the least-squares loss is *not* better: over 10 seeds it covers no more modes than
+# the non-saturating loss, and the paired difference is within seed-to-seed spread (the sign tests above).
 # Its case in the paper is stability on images and the absence of saturation; the ring asks for mode coverage,
 # which neither loss guarantees (chapter 07 shows the losses that do).
 
@@ -185,7 +197,7 @@ for k, m in enumerate(MARGINS):
     assert np.median(e_real[k]) < 0.5 * m, f"m = {m}: real energy {np.median(e_real[k]):.3f}"
     assert np.mean(e_fake[k] >= m) > 0.5, f"m = {m}: most fakes should be lifted to the margin"
 assert np.all(np.diff([np.median(e_fake[k]) for k in range(3)]) > 0), "a larger margin lifts the fakes higher"
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # After 600 steps the energy is low along curves through most of the modes (not all of them yet: the
 # autoencoder reconstructs some modes poorly, which the median over real points hides) and rises to about $m$
 # around them (the white line); a low-energy pocket off the data, where few fakes land, is left alone. The
@@ -195,15 +207,13 @@ assert np.all(np.diff([np.median(e_fake[k]) for k in range(3)]) > 0), "a larger 
 # ### EBGAN on the ring
 #
 # Autoencoder as above, generator and budget as for LSGAN (2,000 steps, Adam $10^{-3}$, minibatch 256), seeds
-# 0-2, margin $m = 0.2$ (the best of $m = 0.1, 0.2, 1, 4$ in a four-seed trial; $m = 1$ gave 1.75 modes).
+# 0-9, margin $m = 0.2$ (the best of $m = 0.1, 0.2, 1, 4$ in a four-seed trial; $m = 1$ gave 1.75 modes);
+# shipped in `assets/other_losses`, made by `custom_loop.train` (`ring_losses.compare`).
 
 # %%
-t0 = time.process_time()
-eb = custom_loop.train(range(3), ring, STEPS, make_ae, partial(ebgan.d_loss, margin=0.2), ebgan.g_loss,
-                       device=device, progress=False)
-eb_stats = [gc.metrics.mode_stats_for(s, ring) for s in eb.samples]
-print("EBGAN  modes", [s.modes_covered for s in eb_stats], f"-> mean {np.mean([s.modes_covered for s in eb_stats]):.2f}, "
-      f"high quality {100 * np.mean([s.hq_fraction for s in eb_stats]):.1f}%  ({time.process_time() - t0:.0f} s CPU)")
+assert ring_meta["ebgan_margin"] == 0.2
+print(f"EBGAN  modes {modes['EBGAN'].tolist()} -> mean {modes['EBGAN'].mean():.2f}, high quality "
+      f"{100 * hq['EBGAN'].mean():.1f}%  (10 models, {ring_res['EBGAN']['cpu_seconds']:.0f} CPU-s)")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Loss-Sensitive GAN: a margin that grows with the distance
@@ -254,37 +264,41 @@ assert np.all(gap < 1.1 * np.array(DISTANCES)), "the Lipschitz penalty caps the 
 # ### Loss-Sensitive GAN on the ring
 #
 # Same generator, budget and seeds as EBGAN, $\lambda = 1$, penalty weight 10; $L_\theta$ is an MLP of
-# width 64 and depth 3.
+# width 64 and depth 3 (`ring_losses.make_loss_network`, the `make_f` above).
 
-# %%
-t0 = time.process_time()
-lsr = custom_loop.train(range(3), ring, STEPS, make_f, lsg.d_loss, lsg.g_loss, device=device, progress=False)
-ls_stats = [gc.metrics.mode_stats_for(s, ring) for s in lsr.samples]
-print("LS-GAN modes", [s.modes_covered for s in ls_stats], f"-> mean {np.mean([s.modes_covered for s in ls_stats]):.2f}, "
-      f"high quality {100 * np.mean([s.hq_fraction for s in ls_stats]):.1f}%  ({time.process_time() - t0:.0f} s CPU)")
+# %% slideshow={"slide_type": "subslide"}
+print(f"LS-GAN modes {modes['LS-GAN'].tolist()} -> mean {modes['LS-GAN'].mean():.2f}, high quality "
+      f"{100 * hq['LS-GAN'].mean():.1f}%  (10 models, {ring_res['LS-GAN']['cpu_seconds']:.0f} CPU-s)")
 
 # %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(2, 3, figsize=(11, 6.6))
-for row, (name, r, st) in enumerate((("EBGAN (m = 0.2)", eb, eb_stats), ("LS-GAN", lsr, ls_stats))):
+for row, (name, title) in enumerate((("EBGAN", "EBGAN (m = 0.2)"), ("LS-GAN", "LS-GAN"))):
     for k, ax in enumerate(axes[row]):
-        gc.plotting.samples_over_field(ax, r.samples[k][:600], real=ring.sample(300, seed=0).numpy(), lims=(-3, 3),
-                                       title=f"{name}, seed {k}\n{st[k].modes_covered} modes, {100 * st[k].hq_fraction:.0f}% HQ")
+        gc.plotting.samples_over_field(ax, ring_arrays[name][k], real=ring.sample(300, seed=0).numpy(), lims=(-3, 3),
+                                       title=f"{title}, seed {runs[name][k]['seed']}\n{modes[name][k]} modes, "
+                                             f"{100 * hq[name][k]:.0f}% HQ")
         ax.legend().remove()
 plt.tight_layout()
 plt.show()
 
-# %%
-print(gc.metrics.toy_table([("non-saturating (ours)", [vars(s) for s in stats["non-saturating"]], []),
-                            ("least squares (ours)", [vars(s) for s in stats["least squares"]], []),
-                            ("EBGAN (ours)", [vars(s) for s in eb_stats], []), ("LS-GAN (ours)", [vars(s) for s in ls_stats], [])]))
-m_eb, m_lsg = np.mean([s.modes_covered for s in eb_stats]), np.mean([s.modes_covered for s in ls_stats])
-assert max(m_eb, m_lsg) < m_ns, "at this budget neither EBGAN nor LS-GAN covers as many modes as -log D"
-# %% [markdown]
+# %% slideshow={"slide_type": "subslide"}
+print(gc.metrics.toy_table([(f"{name} (ours)", runs[name], []) for name in ring_losses.VARIANTS]))
+sign_p = {}
+for name in ("EBGAN", "LS-GAN"):
+    d = modes["non-saturating"] - modes[name]  # paired by seed
+    sign_p[name] = finite_samples.binomial_upper_p(int((d > 0).sum()), int((d != 0).sum()))
+    print(f"non-saturating minus {name}, modes per seed: {d.tolist()}; sign test p = {sign_p[name]:.4f}")
+m_eb, m_lsg = modes["EBGAN"].mean(), modes["LS-GAN"].mean()
+assert max(m_eb, m_lsg) < m_ns and max(sign_p.values()) < 0.01, \
+    "at this budget neither EBGAN nor LS-GAN covers as many modes as -log D"
+assert hq["LS-GAN"].max() < 0.1, "LS-GAN's samples lie mostly off the modes"
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Honest reading, at 2,000 steps with untuned architectures: EBGAN collapses onto one or a few modes
 # (the source documents note that such reconstruction-based discriminators can oscillate between modes),
 # and LS-GAN spreads its samples along a curve through the modes, covering several but few of its samples
-# land within 3 std of a centre. Neither beats the non-saturating GAN here; the paper versions add a
-# pulling-away term (EBGAN) and a tuned weight decay (LS-GAN) that we left out.
+# land within 3 std of a centre. Neither comes near the non-saturating GAN here (fewer modes on every seed
+# that differs; sign tests above); the paper versions add a pulling-away term (EBGAN) and a tuned weight
+# decay (LS-GAN) that we left out.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## WGAN's Figure 2 in one dimension
@@ -327,7 +341,7 @@ assert np.median(push_gan) < 1e-2 and 0.5 < np.median(push_critic) < 1.5, (np.me
 # that improves, with both adversaries near their optimum. From $D$'s cross-entropy (BCE $= -V$) we read the
 # JS estimate $(\log 4 - \mathrm{BCE})/2$ (Goodfellow et al. 2014, Theorem 1).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 mus = np.linspace(6, 0, 9)
 path = wgan_figure2.estimates_along_path(real1, mus, 0.5, steps=250, device=device)
 fig, ax = plt.subplots(figsize=(7.5, 3.4))
@@ -355,7 +369,7 @@ assert spearmanr(path["critic"], path["w1"]).statistic > 0.95 and np.all(np.diff
 # ($q_{data}$ = mixture of $\mathcal N(-1.5, 0.5^2)$ and $\mathcal N(1, 0.7^2)$, $p_G = \mathcal N(0.5, 1.2^2)$), in closed form,
 # checked against finite differences of $f^*$:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 p_g1 = gc.toys.gaussian1d(0.5, 1.2)
 xx = np.linspace(-20, 20, 4001)
 grad_f = sn_theory.optimal_logit_gradient(p_data, p_g1, xx)
@@ -427,11 +441,25 @@ for name, spectral, gamma in (("plain", False, 0.0), ("SN", True, 0.0), ("reg. g
     rows[name] = (gc.spectral.lipschitz_bound(D, (1,)), slope, bce[-50:].mean())
     print(f"{name:18s} Lipschitz bound {rows[name][0]:8.3f}   max slope {slope:7.3f}   final BCE {rows[name][2]:.3f}")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
+names = list(rows)
+axes[0].bar(names, [rows[n][0] for n in names], color=["0.5", "tab:green", "tab:orange", "tab:orange", "tab:orange"])
+axes[0].axhline(1, color="k", ls=":", lw=1, label="bound 1")
+axes[0].set(yscale="log", ylabel="product of the layers' norms", title="Lipschitz bound of D")
+axes[0].legend(fontsize="small")
+axes[1].bar(names, [rows[n][2] for n in names], color=["0.5", "tab:green", "tab:orange", "tab:orange", "tab:orange"])
+axes[1].axhline(math.log(4), color="k", ls=":", lw=1, label="log 4: D learnt nothing")
+axes[1].set(ylim=(1.1, 1.45), ylabel="final BCE (nats)", title="what D still learns")
+axes[1].legend(fontsize="small", loc="upper left")
+for ax in axes:
+    ax.tick_params(axis="x", labelrotation=20, labelsize="small")
+plt.tight_layout()
+plt.show()
 assert rows["plain"][0] > 5 and abs(rows["SN"][0] - 1) < 0.05, "SN pins the bound at 1"
 bounds = [rows[f"reg. gamma = {g}"][0] for g in (0.01, 0.1, 1)]
 assert np.all(np.diff(bounds) < 0) and abs(rows["reg. gamma = 1"][2] - math.log(4)) < 0.01
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # SN fixes every layer's norm at 1 whatever the weights do, so the bound is 1 (up to the power iteration's
 # estimate) and $D$ still learns. The regulariser has no target: it trades the norm against the loss, so the
 # bound lands wherever $\gamma$ puts it, from above 1 to so small that $D$ learns nothing ($\gamma = 1$).
@@ -445,7 +473,7 @@ assert np.all(np.diff(bounds) < 0) and abs(rows["reg. gamma = 1"][2] - math.log(
 # $\theta$ instead. Take $p_{data}$ with two modes, $\frac12\mathcal N(-2, 0.5^2) + \frac12\mathcal N(2, 0.5^2)$, and a
 # one-parameter generator $p_\theta = \mathcal N(\theta, 0.5^2)$:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 p_two = gc.toys.GaussianMixture1D((-2.0, 2.0), (0.5, 0.5))
 ts, thetas = np.linspace(0, 1, 41), np.linspace(-4, 4, 81)
 c_mix = convexity.mixture_path(p_two, gc.toys.gaussian1d(-2.0, 0.5), gc.toys.gaussian1d(3.0, 1.0), ts)

@@ -53,7 +53,7 @@ gc.solutions.fold_outputs()  # a solution's output stays folded until opened
 # 2,000 steps on the 1,437 training digits by `python -m gan_course.conditional train` (shipped in
 # `assets/conditional`). The labels come free with the data: no extra annotation is needed.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 G_c = conditional.load_generator(device="cpu")
 x_show, _ = conditional.generate(G_c, range(10), 8, seed=3)  # 8 samples of each requested class
 fig, axes = plt.subplots(8, 10, figsize=(8, 6.6))
@@ -158,11 +158,11 @@ assert all(t["modes"].max() < 25 and t["hq"].max() < 0.15 for t in summary.value
 # What the shipped runs show: feature matching spreads $G$ over more modes on average but puts fewer
 # samples in them (a tendency over 10 seeds, not significant by the sign tests above);
 # minibatch discrimination (5 kernels of dimension 4) covered *fewer* modes than the baseline on
-# its 5 seeds, at about 4x the CPU time. Salimans et al. built both for images (sample quality and
+# its 5 seeds, at about 9 times the CPU time per run (printed above). Salimans et al. built both for images (sample quality and
 # semi-supervised learning), not for this toy; on the grid, the well-regularised critics of chapters 05
 # and 07 are what cover every mode.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fm, mbd = summary["feature matching"], summary["minibatch discrimination"]
 assert fm["modes"].mean() > base["modes"].mean() and fm["hq"].mean() < base["hq"].mean()
 assert mbd["modes"].mean() < base["modes"][[base["seeds"].index(s) for s in mbd["seeds"]]].mean()
@@ -175,7 +175,7 @@ assert mbd["modes"].mean() < base["modes"][[base["seeds"].index(s) for s in mbd[
 # Below, MLP discriminators trained on samples of $p_\text{data} = N(-1, 1)$ and
 # $p_\text{model} = N(1, 1)$ (800 Adam steps, minibatch 512) against this formula.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 p_d, p_m = toys.gaussian1d(-1.0, 1.0), toys.gaussian1d(1.0, 1.0)
 xs = np.linspace(-3, 3, 121)
 targets = {"no smoothing (1, 0)": (1.0, 0.0), "one-sided (0.9, 0)": (0.9, 0.0), "both sides (0.9, 0.1)": (0.9, 0.1)}
@@ -261,7 +261,7 @@ assert ratio.max() < 0.01
 # so $y_i$ depends on $x_i$ alone, at the cost of a forward pass on the reference batch.
 # Measured: change every batch-mate of example 0 and see how much its output moves.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 g = torch.Generator().manual_seed(0)
 ref_batch, batch_a, batch_b = (torch.randn(n, 16, generator=g) for n in (64, 32, 32))
 bn = torch.nn.BatchNorm1d(16).train()
@@ -281,7 +281,7 @@ assert dep["batch norm (training mode)"] > 0.05 and dep["virtual batch norm"] < 
 # the samples fill a two-dimensional region. Measured as the rank of $\partial x / \partial (z, e)$ at
 # 200 random inputs ($G$: one hidden layer of 32 ReLUs, untrained weights, noise std 0.5).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), sharex=True, sharey=True)
 rank = {}
 for ax, sigma in zip(axes, (0.0, 0.5)):
@@ -296,6 +296,52 @@ plt.show()
 print({s: np.bincount(r, minlength=3).tolist() for s, r in rank.items()}, "(how many of 200 points have rank 0, 1, 2)")
 assert (rank[0.0] <= 1).all() and (rank[0.5] == 2).mean() > 0.9
 
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# **Noise in $D$'s hidden layers.** On the discriminator's side, Gaussian noise on every hidden
+# pre-activation (`tricks.NoisyDiscriminator`, 2 × 32 ReLUs) makes $D$ a random function, so it cannot be
+# certain even where the supports are disjoint. Measured on the separated pair above ($N(-2, 0.3^2)$ real,
+# $N(2, 0.3^2)$ generated), 600 Adam steps per $D$, seeds 0-2, averaged over 32 noise draws: $D$'s mean
+# output on real and generated points, and the minimax generator's push
+# $|\partial_x \mathbb{E}_e \log(1 - D(x, e))|$ at the generated points (chapter 02: it vanishes as $D(G(z)) \to 0$).
+
+# %% slideshow={"slide_type": "subslide"}
+SIGMAS, NOISE_SEEDS = (0.0, 2.0, 4.0), range(3)
+eff = {sig: [tricks.noisy_discriminator_effect(tricks.train_noisy_discriminator_1d(p_d2, p_m2, sig, steps=600, seed=s),
+                                               x_real, x_fake) for s in NOISE_SEEDS] for sig in SIGMAS}
+table = {k: np.array([[e[k] for e in eff[sig]] for sig in SIGMAS]) for k in ("d_real", "d_fake", "push", "w1_norm")}
+for i, sig in enumerate(SIGMAS):
+    print(f"hidden noise std {sig}: mean D(real) {table['d_real'][i].mean():.4f}, mean D(fake) {table['d_fake'][i].mean():.1e}, "
+          f"push at the fakes {table['push'][i].mean():.1e} (per seed {', '.join(f'{v:.1e}' for v in table['push'][i])}), "
+          f"|W_1| {table['w1_norm'][i].mean():.1f}")
+print("push at std 4 / push without noise, per seed:", np.round(table["push"][-1] / table["push"][0]).astype(int).tolist())
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+for s in NOISE_SEEDS:
+    axes[0].semilogy(SIGMAS, table["push"][:, s], "o-", color="C0", alpha=0.7,
+                     label=r"push $|\partial_x E_e \log(1 - D)|$ at the fakes" if s == 0 else None)
+    axes[0].semilogy(SIGMAS, table["d_fake"][:, s], "s--", color="C3", alpha=0.7, label="mean D(fake)" if s == 0 else None)
+    axes[1].plot(SIGMAS, table["w1_norm"][:, s], "o-", color="C2", alpha=0.7, label="seeds 0-2, one line each" if s == 0 else None)
+axes[0].set(xlabel="std of the noise on D's hidden pre-activations", ylabel="value (log scale)",
+            title="what D tells the minimax generator (seeds 0-2)")
+axes[1].set(xlabel="std of the noise on D's hidden pre-activations", ylabel=r"Frobenius norm of $W_1$",
+            title="D grows its first layer against the noise")
+axes[0].legend(fontsize="small", loc="lower right")
+axes[1].legend(fontsize="small", loc="upper left")
+plt.tight_layout()
+plt.show()
+
+# %%
+assert np.all(np.diff(table["d_fake"], axis=0) > 0) and np.all(table["push"][-1] > 10 * table["push"][0]), \
+    "on every seed, more hidden noise leaves D less certain and the generator a larger push"
+assert np.all(table["w1_norm"][-1] > 1.3 * table["w1_norm"][0]), "D answers the noise by growing its weights"
+assert table["push"].max() < 0.2 and table["d_real"].min() > 0.98, "still nearly saturated at these distances"
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# More noise buys the generator a larger push (tens of times larger at std 4, on every seed), and $D$
+# answers by growing its first layer. That answer is always open: ReLU is positively homogeneous, so
+# scaling a layer's weights by $c$ and the next layer's by $1/c$ keeps the noiseless $D$ and divides that
+# layer's noise by $c$ (`tricks.NoisyDiscriminator`; tested exactly in `tests/test_tricks.py`). Hidden noise
+# slows saturation down but does not bound it. Noise on $D$'s *inputs* (chapter 03) cannot be scaled away,
+# and a Lipschitz constraint (chapters 04-06) removes the way out.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5 · Finite samples have disjoint supports
 #
@@ -306,7 +352,7 @@ assert (rank[0.0] <= 1).all() and (rank[0.5] == 2).mean() > 0.9
 # on every real point and 0 on every generated one. Take the extreme case $p_\text{data} = p_g$
 # (both $N(0, I_2)$, 64 points each) and let an MLP $D$ (2 × 256 ReLUs) train on the two samples:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 g = torch.Generator().manual_seed(0)
 real_n, fake_n = torch.randn(64, 2, generator=g), torch.randn(64, 2, generator=g)
 D_mem, bce = finite_samples.memorising_discriminator(real_n, fake_n, steps=1000)
@@ -349,7 +395,7 @@ assert p_fresh > 0.01, "D generalises beyond chance, which p_data = p_g rules ou
 # $z \sim N(0, 1)$, so $p_g = N(\mu, s^2)$; $p_\text{data}$ a two-component mixture. Expected gradients
 # by quadrature over $z$, for three generator costs, against the closed-form ML gradient:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 p_data = toys.GaussianMixture1D((-1.5, 2.0), (0.6, 0.8), (0.3, 0.7))
 rows = []
 for mu, s in [(0.5, 1.5), (0.0, 2.0), (1.0, 1.2), (-1.0, 0.9)]:
@@ -386,7 +432,7 @@ ax.set(xlabel="D(G(z))", ylabel="cost of one sample for G", ylim=(-5, 5), title=
 ax.legend(fontsize="small")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Measured where $G$ sits away from the data ($\mu = 4$, $s = 0.5$): the share of $|\partial J/\partial\mu|$
 # that the top 1% of 100,000 samples carry, and the spread of one sample's gradient relative to the mean.
 
@@ -413,10 +459,11 @@ assert share["maximum likelihood"] > 0.5 > 0.05 > share["non-saturating"]
 #
 # On the ring, a Gaussian mixture fitted by EM (`taxonomy.fit_mixture`, scikit-learn) is the explicit,
 # tractable model. With 8 components it is the true family; with 3 it is too small, and maximum
-# likelihood (forward KL, chapter 00) covers every mode by putting mass *between* them. Beside them,
+# likelihood (forward KL, chapter 00) spreads its mass around the whole ring, *between* the modes as
+# much as on them, rather than drop any. Beside them,
 # the lab's GANs on the ring (chapter 07, 10 seeds), judged by the same metrics on 2,500 samples.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 ring = toys.ring8()
 test_x = ring.sample(2500, seed=100)
 gmm = {K: [] for K in (3, 8)}
@@ -464,7 +511,7 @@ axes[0].legend(loc="lower left", fontsize="x-small")
 plt.tight_layout()
 plt.show()
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 ll3, ll8 = (np.array([r["ll"] for r in gmm[K]]) for K in (3, 8))
 hq3, hq8 = (np.array([r["hq"] for r in gmm[K]]) for K in (3, 8))
 assert np.all(np.abs(ll8 - taxonomy.true_loglik(ring, test_x)) < 0.05) and np.all(ll3 < ll8 - 3)
@@ -475,8 +522,9 @@ assert abs(parzen_m - gmm[8][0]["ll"]) > 0.05
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **What the GAN gives up, and what it gains.** On the ring the mixture with 8 components is the true
 # family, so it matches the true log-likelihood, covers every mode and samples as sharply as the
-# GANs; the small mixture shows maximum likelihood's failure mode: all 8 modes "covered" by mass
-# spread between them, so few of its samples are high quality. The GAN gives up:
+# GANs; the small mixture shows maximum likelihood's failure mode: its mass is spread around the ring
+# and between the modes, so only a few percent of its samples are high quality (those few still reach
+# most of the 8 modes, 7 on average). The GAN gives up:
 # $\log p(x)$ (no held-out likelihood, no density for anomaly detection; the Parzen stand-in is biased),
 # any guarantee that training covers the modes (chapters 02 and 07), an encoder from $x$ back to
 # $z$, and a single objective to minimise (it plays a game). It gains a generator that can be any
@@ -512,7 +560,8 @@ assert abs(parzen_m - gmm[8][0]["ll"]) > 0.05
 # > **Unrolled GAN** (Metz et al. 2017). $G$'s loss is taken against the discriminator after $k$
 # > further steps of $D$'s gradient ascent, differentiated through those steps, so $G$ anticipates $D$'s
 # > reply instead of chasing the current $D$; the VEEGAN table of chapter 07 reports 7.6 of 8 ring modes.
-#
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # > **Applications the documents list.** Single-image super-resolution (SRGAN, Ledig et al. 2016);
 # > interactive editing from rough strokes (iGAN, Zhu et al. 2016; introspective adversarial networks,
 # > Brock et al. 2016); image-to-image translation (pix2pix, Isola et al. 2017; maps, sketches, colours,

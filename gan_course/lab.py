@@ -106,7 +106,10 @@ def make_setting(loss, seed=0, lr=None, n_critic=None, penalty_weight=None, nois
     """The ``batched.Setting`` of lab loss ``loss`` with its tuned defaults, some knobs replaced.
 
     ``lr`` sets both learning rates; ``penalty_weight`` applies to wgan-gp only; ``feature_matching``
-    and ``minibatch_kernels`` switch on the tricks of Salimans et al. (2016) (chapter 09)."""
+    (True or False: G matches the mean of D's last hidden features, Salimans et al. 2016, Sec. 3.1) and
+    ``minibatch_kernels`` (an integer B >= 0: minibatch discrimination with B kernels, Sec. 3.2; 0 = off)
+    switch on the tricks of chapter 09. A knob left at None keeps the tuned value; a bad value raises
+    ``ValueError`` (no silent conversion: ``feature_matching="no"`` is an error, not True)."""
     if loss not in DEFAULTS:
         raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSS_NAMES)}")
     s = replace(DEFAULTS[loss]["setting"], seed=int(seed))
@@ -120,10 +123,11 @@ def make_setting(loss, seed=0, lr=None, n_critic=None, penalty_weight=None, nois
         s = replace(s, penalty_weight=float(penalty_weight))
     if noise_sigma is not None:
         s = replace(s, noise_sigma=float(noise_sigma))
-    if feature_matching is not None:
-        s = replace(s, feature_matching=bool(feature_matching))
+    if feature_matching is not None:  # numpy's bool counts as a bool; anything else is checked by validate()
+        s = replace(s, feature_matching=bool(feature_matching) if isinstance(feature_matching, np.bool_)
+                    else feature_matching)
     if minibatch_kernels is not None:
-        s = replace(s, minibatch_kernels=int(minibatch_kernels))
+        s = replace(s, minibatch_kernels=minibatch_kernels)
     return s.validate()
 
 

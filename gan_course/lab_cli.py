@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import checks, lab, store
+from . import batched, checks, lab, store
 
 
 _nonneg_int = checks.arg_number(int, lambda i: i >= 0, "an integer >= 0")
@@ -55,6 +55,13 @@ def parser():
                         f"{lab.DEFAULTS['wgan-gp']['setting'].penalty_weight:g})")
     t.add_argument("--noise-sigma", type=_nonneg_float, default=None,
                    help="instance-noise std on D's inputs (default 0)")
+    t.add_argument("--feature-matching", action="store_true", default=None,
+                   help="feature matching (Salimans et al. 2016, Sec. 3.1): G minimises the squared distance between "
+                        "the means of D's last hidden features on real and generated data; --loss only "
+                        "(default off)")
+    t.add_argument("--minibatch-kernels", type=_nonneg_int, default=None, metavar="B",
+                   help="minibatch discrimination (Salimans et al. 2016, Sec. 3.2) with B kernels of dimension "
+                        f"{batched.MINIBATCH_KERNEL_DIM} on D's last hidden layer; --loss only (default 0: off)")
     t.add_argument("--device", type=device_arg, default=None,
                    help="torch device, e.g. cpu or cuda (default: cuda if present)")
     t.add_argument("--mix-settings", action="store_true",
@@ -101,9 +108,17 @@ def train_command(p, a):
         p.error(f"argument --seed: each seed once, got {a.seed}")
     if a.penalty_weight is not None and a.loss != "wgan-gp":
         p.error(f"argument --penalty-weight: applies to --loss wgan-gp only, not {a.loss or '--preset ' + a.preset}")
+    tricks = dict(feature_matching=a.feature_matching, minibatch_kernels=a.minibatch_kernels)
+    if a.preset:
+        for name, v in tricks.items():
+            if v is not None:
+                p.error(f"argument --{name.replace('_', '-')}: applies to --loss, not to --preset {a.preset} "
+                        "(a preset is a whole recipe)")
     knobs = dict(lr=a.lr, n_critic=a.n_critic, penalty_weight=a.penalty_weight, noise_sigma=a.noise_sigma)
     if a.preset:
         knobs.pop("penalty_weight")
+    else:
+        knobs.update(tricks)
     try:
         if a.preset:
             rec = lab.recipe(a.preset, a.dataset)

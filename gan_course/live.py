@@ -37,17 +37,22 @@ class Panel:
     penalty_weight: float = None
     noise_sigma: float = None
     seed: int = 0
+    feature_matching: bool = None  # Salimans et al. 2016 (chapter 09); None = the loss's default
+    minibatch_kernels: int = None  # minibatch discrimination with this many kernels; None = the loss's default
 
     def setting(self):
         if self.dataset not in lab.DATASETS:
             raise ValueError(f"unknown dataset {self.dataset!r}; choose one of {', '.join(lab.DATASETS)}")
         return lab.make_setting(self.loss, self.seed, self.lr, self.n_critic,
-                                self.penalty_weight if self.loss == "wgan-gp" else None, self.noise_sigma)
+                                self.penalty_weight if self.loss == "wgan-gp" else None, self.noise_sigma,
+                                self.feature_matching, self.minibatch_kernels)
 
     def label(self):
         s = self.setting()
         text = f"{self.dataset} · {self.loss} · lr {s.lr_d:g} · n_critic {s.n_critic} · σ {s.noise_sigma:g}"
-        return text + (f" · λ {s.penalty_weight:g}" if self.loss == "wgan-gp" else "")
+        text += f" · λ {s.penalty_weight:g}" if self.loss == "wgan-gp" else ""
+        text += " · feature matching" if s.feature_matching else ""
+        return text + (f" · minibatch discr. B={s.minibatch_kernels}" if s.minibatch_kernels else "")
 
 
 @dataclass
@@ -76,6 +81,7 @@ class Frame:
     done: bool = False
     source: str = "live"  # "live" (trained here) or "saved" (assets/lab)
     diverged: list = None  # per panel: None or "D/G at step t"
+    loss_steps: np.ndarray = None  # (T,) generator steps done at the d_loss / g_loss columns
 
 
 class Run:
@@ -169,7 +175,7 @@ class Run:
                      np.stack([pad(d)[loss_idx] for d in d_loss]) if T else np.zeros((K, 0)),
                      np.stack([pad(g)[loss_idx] for g in g_loss]) if T else np.zeros((K, 0)),
                      np.array(self.modes, float).T, np.array(self.hq, float).T, [t.n_modes for t in self.toys],
-                     steps_per_s, playing, self.done, "live", diverged)
+                     steps_per_s, playing, self.done, "live", diverged, loss_idx + 1)
 
 
 class LiveEngine:
@@ -177,11 +183,23 @@ class LiveEngine:
 
     ``on_frame(frame)`` is called on the worker thread, at most ``fps`` times a second while
     playing, once after each configure / reset / single step. ``views`` names what a frame carries
-    besides samples and curves ("field", "push", "manifold"); fewer views, cheaper frames."""
+    besides samples and curves ("field", "push", "manifold"); fewer views, cheaper frames.
+
+    Drawing never takes more than ``max_draw_share`` of the worker's CPU time while playing: a frame
+    is due when 1/fps seconds have passed *and* the training since the last frame used at least
+    (1 - share) / share times that frame's CPU time (``time.thread_time``). On an idle core the
+    frame rate is ``fps``; on a busy machine it drops rather than slowing training further.
+    ``train_cpu_s`` and ``draw_cpu_s`` add up the worker's CPU seconds in each. A run that raises stops
+    (``error``; ``on_error(exception, generation)`` if given) and the worker waits for the next one."""
 
     def __init__(self, on_frame=None, fps=12.0, device=None, views=("field", "push", "manifold"), threads=1,
-                 **run_kwargs):
+                 max_draw_share=0.2, on_error=None, **run_kwargs):
         self.on_frame, self.fps, self.device, self.views = on_frame, float(fps), device, tuple(views)
+        self.on_error = on_error  # on_error(exception, generation), on the worker thread, when a run fails
+        if not 0 < max_draw_share < 1:
+            raise ValueError(f"max_draw_share must lie in (0, 1), got {max_draw_share!r}")
+        self.max_draw_share = float(max_draw_share)
+        self.train_cpu_s = self.draw_cpu_s = 0.0
         self.run_kwargs = run_kwargs
         if threads:
             torch.set_num_threads(int(threads))
@@ -283,6 +301,7 @@ class LiveEngine:
     def _work(self):
         run, gen = None, -1
         last_frame, window = 0.0, []
+        frame_cpu = trained_cpu = 0.0  # CPU seconds of the last frame, and of training since it
         while True:
             with self._cond:
                 while not self._closed and self._pending is None and not (
@@ -303,12 +322,15 @@ class LiveEngine:
                 if pending is not None:
                     run = self.run = Run(panels, self.device, **self.run_kwargs)
                     window = []
+                    c0 = time.thread_time()
                     self._emit(run, gen, 0.0)
-                    last_frame = time.perf_counter()
+                    frame_cpu = time.thread_time() - c0
+                    last_frame, trained_cpu = time.perf_counter(), 0.0
                     continue
                 # train until the next frame is due, checking for cancellation between steps
                 deadline = last_frame + 1.0 / self.fps if self.fps > 0 else np.inf
                 single, stepped = False, 0
+                ratio = (1 - self.max_draw_share) / self.max_draw_share
                 while not run.done:
                     with self._cond:
                         if gen != self.generation or self._closed:
@@ -318,17 +340,24 @@ class LiveEngine:
                             single = True
                         elif not self.playing:
                             break
+                    c0 = time.thread_time()
                     run.step()
+                    dt = time.thread_time() - c0
+                    trained_cpu += dt
+                    self.train_cpu_s += dt
                     stepped += 1
                     window.append(time.perf_counter())
-                    if single or time.perf_counter() >= deadline:
+                    if single or (time.perf_counter() >= deadline and trained_cpu >= ratio * frame_cpu):
                         break
                 window = [t for t in window if t > window[-1] - 2.0] if window else []
                 rate = (len(window) - 1) / (window[-1] - window[0]) if len(window) > 2 else 0.0
                 self.steps_per_s = rate
                 if stepped and gen == self.generation and (single or self.fps > 0 or run.done):
+                    t_frame, c0 = time.perf_counter(), time.thread_time()
                     self._emit(run, gen, rate)
-                    last_frame = time.perf_counter()
+                    frame_cpu = time.thread_time() - c0
+                    self.draw_cpu_s += frame_cpu
+                    last_frame, trained_cpu = t_frame, 0.0  # a steady 1/fps cadence: the frame's own time counts
                 if run.done:
                     with self._cond:
                         if gen == self.generation:
@@ -338,4 +367,9 @@ class LiveEngine:
                 self.error = e
                 with self._cond:
                     self.playing, self._steps_asked = False, 0
+                    if self.on_error is not None and self.current(gen):
+                        try:
+                            self.on_error(e, gen)
+                        except Exception:
+                            pass
                 run = None

@@ -8,6 +8,8 @@
 * ``course_style``: the one figure style of the course (every chapter calls it in its set-up cell;
   the lab's figure reads the same ``COURSE_RC``): sizes that fit a notebook column and a projector.
 """
+import re
+
 import numpy as np
 import torch
 
@@ -109,7 +111,7 @@ def animate_figure1(frames, x_grid, p_data, interval=200, density_max=None):
 
     ``density_max`` fixes the top of the y axis (default: the highest curve of all frames), so that a
     spiky early p_g does not flatten the later frames. Returns a ``matplotlib.animation.FuncAnimation``;
-    in a notebook show it with ``IPython.display.HTML(anim.to_jshtml())``."""
+    in a notebook show it with ``animation_html(anim)``."""
     import matplotlib.pyplot as plt
     from matplotlib.animation import FuncAnimation
 
@@ -124,6 +126,19 @@ def animate_figure1(frames, x_grid, p_data, interval=200, density_max=None):
     anim = FuncAnimation(fig, draw, frames=len(frames), interval=interval)
     plt.close(fig)
     return anim
+
+
+# matplotlib's JavaScript player links Font Awesome (its button icons) from a CDN
+_CDN_LINK = re.compile(r"<link\b[^>]*href=[\"'](?:https?:)?//[^\"']*font-awesome[^>]*>", re.I)
+
+
+def animation_html(anim):
+    """``anim`` as matplotlib's JavaScript player (``to_jshtml``), without the player's link to Font
+    Awesome on a CDN: the page's own copy draws the buttons (JupyterLab's widget manager ships one;
+    the course site and the slides copy theirs from npm), so nothing is loaded from another site."""
+    from IPython.display import HTML
+
+    return HTML(_CDN_LINK.sub("", anim.to_jshtml()))
 
 
 def field_on_grid(D, lims=(-3, 3), n=50, transform="sigmoid"):

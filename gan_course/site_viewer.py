@@ -77,13 +77,17 @@ def payload(store=None):
     return dict(datasets=list(lab.DATASETS), losses=list(lab.LOSS_NAMES), runs=runs)
 
 
-def write(out_dir, store=None):
-    """Write ``out_dir/lab_viewer.html`` (self-contained) and return its path."""
+def page_html(store=None):
+    """The viewer as one self-contained HTML string (the course site hosts it on its lab page)."""
     from matplotlib import colormaps
 
     cmap = (colormaps["RdBu_r"](np.linspace(0, 1, 256))[:, :3] * 255).round().astype(int).ravel().tolist()
+    return PAGE.replace("__DATA__", json.dumps(payload(store), separators=(",", ":"))).replace("__CMAP__", json.dumps(cmap))
+
+
+def write(out_dir, store=None):
+    """Write ``out_dir/lab_viewer.html`` (self-contained) and return its path."""
     out = Path(out_dir) / "lab_viewer.html"
     out.parent.mkdir(parents=True, exist_ok=True)
-    html = PAGE.replace("__DATA__", json.dumps(payload(store), separators=(",", ":"))).replace("__CMAP__", json.dumps(cmap))
-    out.write_text(html, encoding="utf-8")
+    out.write_text(page_html(store), encoding="utf-8")
     return out

@@ -10,7 +10,8 @@
 * virtual batch normalisation (Salimans et al. 2016, Sec. 3.5): each example is normalised with the
   statistics of a fixed reference batch together with itself, so it does not depend on its batch-mates;
 * noise in hidden layers (Sønderby et al. 2017; Arjovsky & Bottou 2017, Sec. 3): Gaussian noise added
-  to a hidden layer of G adds input dimensions, so G's samples fill a set of higher dimension.
+  to a hidden layer of G adds input dimensions, so G's samples fill a set of higher dimension; on D's
+  hidden layers it keeps D from certainty only until D grows its weights (``NoisyDiscriminator``).
 
 Command line (the shipped comparison in assets/tricks is made by)::
 
@@ -212,6 +213,70 @@ class NoisyGenerator(nn.Module):
         if self.sigma > 0:
             a = a + self.sigma * (torch.randn_like(a) if e is None else e)
         return self.out(F.relu(a))
+
+
+class NoisyDiscriminator(nn.Module):
+    """D(x, e) = w^T h_L + b with h_l = relu(W_l h_{l-1} + b_l + sigma e_l), h_0 = x, e_l ~ N(0, I_width):
+    an MLP discriminator (logits) with Gaussian noise on every hidden pre-activation (sigma = 0: plain).
+
+    The noise can be out-shouted: ReLU is positively homogeneous, so multiplying W_l, b_l by c > 0 and the
+    next layer's weights by 1/c leaves the noiseless function unchanged and turns layer l's noise into
+    sigma / c (exactly, for the same draws e_l). A D trained long enough against disjoint supports can
+    therefore grow its weights and saturate anyway; the noise only slows that down (chapter 09)."""
+
+    def __init__(self, in_dim=1, width=32, depth=2, sigma=0.0, seed=0):
+        super().__init__()
+        if not (isinstance(sigma, (int, float)) and sigma >= 0):
+            raise ValueError(f"sigma must be a number >= 0, got {sigma!r}")
+        in_dim, width, depth = (checks.positive_int(k, v) for k, v in (("in_dim", in_dim), ("width", width),
+                                                                      ("depth", depth)))
+        torch.manual_seed(seed)
+        dims = [in_dim] + [width] * depth
+        self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in zip(dims[:-1], dims[1:]))
+        self.out = nn.Linear(width, 1)
+        self.sigma, self.width = float(sigma), width
+
+    def forward(self, x, noise=None):
+        """x (N, in_dim) -> logits (N,) (as ``nets.Discriminator``); ``noise`` a list of (N, width) draws e_l
+        (default: fresh N(0, 1) draws)."""
+        for l, layer in enumerate(self.hidden):
+            a = layer(x)
+            if self.sigma > 0:
+                a = a + self.sigma * (torch.randn_like(a) if noise is None else noise[l])
+            x = F.relu(a)
+        return self.out(x).squeeze(-1)
+
+
+def train_noisy_discriminator_1d(p_data, p_model, sigma, steps=600, batch_size=256, width=32, depth=2, lr=2e-3,
+                                 seed=0):
+    """A ``NoisyDiscriminator`` trained by Adam (betas 0.5, 0.999) on the cross-entropy (``d_loss_smoothed``
+    with alpha = 1, beta = 0) between samples of two fixed 1-D laws, fresh noise at every forward pass."""
+    checks.positive_int("steps", steps)
+    D = NoisyDiscriminator(1, width, depth, sigma, seed)
+    opt = torch.optim.Adam(D.parameters(), lr=lr, betas=(0.5, 0.999))
+    g = torch.Generator().manual_seed(seed + 1)
+    for _ in range(steps):
+        x_r, x_f = p_data.sample(batch_size, generator=g).float(), p_model.sample(batch_size, generator=g).float()
+        loss = d_loss_smoothed(D(x_r), D(x_f), 1.0, 0.0)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return D
+
+
+def noisy_discriminator_effect(D, x_real, x_fake, draws=32, seed=0):
+    """What a (noisy) D tells the generator, averaged over ``draws`` noise draws per point:
+    ``d_real`` = mean E_e D(x) on x_real, ``d_fake`` = mean E_e D(x) on x_fake (D = sigmoid of the logit),
+    ``push`` = mean over x_fake of |d/dx E_e log(1 - D(x, e))| (the minimax generator's gradient), and
+    ``w1_norm`` = the Frobenius norm of D's first weight matrix. x_real, x_fake (N, 1)."""
+    torch.manual_seed(seed)
+    with torch.no_grad():
+        d_real = torch.stack([torch.sigmoid(D(x_real)) for _ in range(draws)]).mean()
+        d_fake = torch.stack([torch.sigmoid(D(x_fake)) for _ in range(draws)]).mean()
+    x = x_fake.detach().clone().requires_grad_(True)
+    (gx,) = torch.autograd.grad(torch.stack([F.logsigmoid(-D(x)) for _ in range(draws)]).mean(0).sum(), x)
+    return dict(d_real=float(d_real), d_fake=float(d_fake), push=float(gx.abs().mean()),
+                w1_norm=float(D.hidden[0].weight.detach().norm()))
 
 
 def support_dimension(G, n_points=200, seed=0, tol=1e-6):

@@ -1,33 +1,30 @@
-"""The lab's interactive view: sliders over a store of saved runs, redrawn from numbers.
+"""The lab's interactive view: knobs over saved runs and live training, drawn on a canvas in the browser.
 
 A run is stored as numbers, not pictures (docs/DESIGN.md, Budgets): for each saved training step,
 generated samples (float16), D's raw output on a 50 x 50 grid (float16) and the mode metrics
-of ``metrics.mode_stats`` on 2,500 samples. A slider move looks the run up and re-renders one
-matplotlib figure (persistent artists, Agg, PNG into an ``ipywidgets.Image``): well under
-100 ms. A setting that is not in the store trains live (``live.LiveEngine``, a background thread):
-frames of the current run only, drawn with the generator's push on each sample; play, pause, one
-step and reset drive it, and any knob change restarts from step 0.
+of ``metrics.mode_stats`` on 2,500 samples. A setting found in the store is drawn at once and the
+snapshot slider scrubs it. Any other setting trains live (``live.LiveEngine``, a background thread):
+frames of the current run only, with the generator's push on each sample, its manifold and the
+curves; play, pause, one step and reset drive it, and any knob change restarts from step 0. The
+compare mode trains several settings as one batched model and draws them as small multiples.
+
+Frames are drawn by ``lab_canvas.LabCanvas`` (an anywidget: float32 arrays to an HTML canvas), so
+the kernel's work per frame is packing bytes; the views are switched on and off in the browser.
 """
-import io
+import threading
 import time
 
 import numpy as np
 
-from . import lab, live
+from . import lab, lab_canvas, live
+from .lab_canvas import display_field  # noqa: F401  (widgets.display_field: how the lab colours D)
 from .store import LabStore, knob_key, setting_key  # noqa: F401  (widgets.LabStore: the lab's store)
 
-BCE_LOSSES = ("minimax", "nonsaturating")  # D(x) = sigmoid(logit) is a probability
-
-
-def display_field(field, loss):
-    """D's saved raw output as drawn: (values, colour min, colour max, colour-bar label). For the BCE
-    losses D(x) = sigmoid(logit) on [0, 1]; otherwise the raw score between its 2nd and 98th percentiles."""
-    f = np.asarray(field, np.float32)
-    if loss in BCE_LOSSES:
-        return 1 / (1 + np.exp(-np.clip(f, -30, 30))), 0.0, 1.0, "D(x)"
-    lo, hi = np.percentile(f, [2, 98])
-    lo, hi = (lo, hi) if hi > lo else (lo - 1, hi + 1)
-    return f, lo, hi, "D(x) (LS score)" if loss == "least-squares" else "critic f(x)"
+BCE_LOSSES = lab_canvas.BCE_LOSSES
+MINIBATCH_KERNELS = 5  # B of the minibatch-discrimination checkbox (chapter 09's value)
+COMPARE_PRESETS = ("six losses (this dataset)", "four learning rates (this loss)",
+                   "4 losses x 4 learning rates (GPU)")
+GRID_LOSSES = ("minimax", "nonsaturating", "least-squares", "wgan-gp")  # the 16-panel preset's losses
 
 
 def metrics_text(stats, n_modes):
@@ -35,111 +32,116 @@ def metrics_text(stats, n_modes):
     return f"modes covered {int(modes)}/{n_modes} · high quality {100 * hq:.1f}% · reverse KL {rkl:.3f} nats"
 
 
-class FieldFigure:
-    """One persistent figure: D/critic field (image) with samples and mode centres over it."""
+def four_learning_rates(lr):
+    """The compare preset's learning rates: ``lr`` and three others of the lab's grid, spread in log scale."""
+    others = [v for v in (1e-4, 1e-3, 1e-2, 3e-4, 3e-3) if not np.isclose(v, lr)][:3]
+    return tuple(sorted(others + [lr]))
 
-    def __init__(self, size=4.6, dpi=72):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
 
-        self.fig = Figure(figsize=(size, size), dpi=dpi)
-        FigureCanvasAgg(self.fig)
-        self.ax = self.fig.add_subplot()
-        self.im = self.ax.imshow(np.zeros((2, 2)), origin="lower", cmap="RdBu_r", extent=(-3, 3, -3, 3),
-                                 interpolation="bilinear")
-        self.cbar = self.fig.colorbar(self.im, ax=self.ax, fraction=0.046, pad=0.03)
-        # samples over the centres: a tight generated mode covers its centre's cross
-        self.centres = self.ax.scatter([], [], marker="x", s=30, c="black", label="mode centres", zorder=2)
-        self.samples = self.ax.scatter([], [], s=3, c="darkorange", alpha=0.7, label="generated", zorder=3)
-        from matplotlib.collections import LineCollection
-
-        # live runs: -grad_x L_G at each generated sample (GAN Lab's arrows), scaled per frame
-        self.arrows = LineCollection([], colors="black", linewidths=0.6, alpha=0.6, zorder=4)
-        self.ax.add_collection(self.arrows)
-        self.ax.set_xlabel("$x_1$")
-        self.ax.set_ylabel("$x_2$")
-        self.ax.legend(loc="upper right", fontsize="x-small", markerscale=2)
-        self.fig.tight_layout()
-
-    def draw(self, field, samples, centres, lim, loss, title, push=None):
-        f, lo, hi, label = display_field(field, loss)
-        self.im.set_data(f)
-        self.im.set_extent((-lim, lim, -lim, lim))
-        self.im.set_clim(lo, hi)
-        self.cbar.set_label(label)
-        self.centres.set_offsets(np.asarray(centres))
-        self.samples.set_offsets(np.asarray(samples, np.float32))
-        segs = []
-        if push is not None and len(push):
-            x, v = np.asarray(samples, np.float32)[:200], np.asarray(push, np.float32)[:200]
-            scale = 0.08 * lim / max(float(np.percentile(np.linalg.norm(v, axis=1), 95)), 1e-12)
-            segs = np.stack([x, x + scale * v], 1)
-        self.arrows.set_segments(segs)
-        self.ax.set_xlim(-lim, lim)
-        self.ax.set_ylim(-lim, lim)
-        self.ax.set_title(title, fontsize=11)
-
-    def png(self):
-        """Render with Agg and encode the pixels as PNG (fast zlib level: a frame is a few ms)."""
-        from PIL import Image
-
-        self.fig.canvas.draw()
-        buf = io.BytesIO()
-        Image.fromarray(np.asarray(self.fig.canvas.buffer_rgba())[..., :3]).save(buf, format="png", compress_level=1)
-        return buf.getvalue()
+def compare_panels(preset, dataset, loss, lr=None, n_critic=None, penalty_weight=None, noise_sigma=None,
+                   feature_matching=None, minibatch_kernels=None):
+    """The panels of a compare preset: every lab loss at its defaults on ``dataset``, four learning
+    rates of ``loss`` with the other knobs as given, or four learning rates of each of four losses
+    (16 panels, meant for a GPU; on a CPU each of them costs about one model's training)."""
+    if preset == COMPARE_PRESETS[0]:
+        return [live.Panel(dataset, name) for name in lab.LOSS_NAMES]
+    if preset == COMPARE_PRESETS[1]:
+        lr = lab.make_setting(loss).lr_d if lr is None else lr
+        return [live.Panel(dataset, loss, v, n_critic, penalty_weight if loss == "wgan-gp" else None, noise_sigma,
+                           feature_matching=feature_matching, minibatch_kernels=minibatch_kernels)
+                for v in four_learning_rates(lr)]
+    if preset == COMPARE_PRESETS[2]:  # 16 panels: on a GPU one batched step costs about what one model's does
+        return [live.Panel(dataset, name, v) for name in GRID_LOSSES
+                for v in four_learning_rates(lab.make_setting(name).lr_d)]
+    raise ValueError(f"unknown compare preset {preset!r}; choose one of {', '.join(COMPARE_PRESETS)}")
 
 
 class LabView:
-    """Dropdowns and sliders over a ``LabStore``; ``widget`` is the box to display."""
+    """Dropdowns, sliders and buttons over a ``LabStore`` and a ``LabCanvas``; ``widget`` is the box to display."""
 
-    def __init__(self, store=None, device=None, fps=8.0):
+    def __init__(self, store=None, device=None, fps=12.0, field_n=32):
         import ipywidgets as W
 
         self.store = store if store is not None else LabStore.load()
         self.device = device
         d0 = lab.make_setting("wgan-gp")
         self.gp_default = d0.penalty_weight  # the penalty slider keeps it while another loss is chosen
-        self.dataset = W.Dropdown(options=list(lab.DATASETS), value="ring8", description="dataset")
-        self.loss = W.Dropdown(options=list(lab.LOSS_NAMES), value="wgan-gp", description="loss")
-        self.lr = W.SelectionSlider(options=[(f"{v:g}", v) for v in lab.LR_VALUES], value=d0.lr_d, description="lr")
-        self.n_critic = W.SelectionSlider(options=list(lab.N_CRITIC_VALUES), value=d0.n_critic, description="n_critic")
+        wide = dict(style={"description_width": "110px"}, layout=W.Layout(width="330px"))
+        self.mode = W.ToggleButtons(options=["one setting", "compare"], value="one setting",
+                                    tooltips=["the knobs' setting: saved if in assets/lab, else trained live",
+                                              "several settings trained at once, side by side"],
+                                    style={"button_width": "120px"})
+        self.preset = W.Dropdown(options=list(COMPARE_PRESETS), value=COMPARE_PRESETS[0], description="compare",
+                                 disabled=True, **wide)
+        self.dataset = W.Dropdown(options=list(lab.DATASETS), value="ring8", description="dataset", **wide)
+        self.loss = W.Dropdown(options=list(lab.LOSS_NAMES), value="wgan-gp", description="loss", **wide)
+        self.lr = W.SelectionSlider(options=[(f"{v:g}", v) for v in lab.LR_VALUES], value=d0.lr_d, description="lr",
+                                    **wide)
+        self.n_critic = W.SelectionSlider(options=list(lab.N_CRITIC_VALUES), value=d0.n_critic,
+                                          description="n_critic", **wide)
         self.penalty = W.SelectionSlider(options=[(f"{v:g}", v) for v in lab.PENALTY_VALUES], value=self.gp_default,
-                                         description="GP weight λ")
+                                         description="GP weight λ", **wide)
         self.sigma = W.SelectionSlider(options=[(f"{v:g}", v) for v in lab.SIGMA_VALUES], value=0.0,
-                                       description="noise σ")
-        self.step = W.IntSlider(min=0, max=lab.N_SNAPSHOTS - 1, value=lab.N_SNAPSHOTS - 1, description="snapshot")
+                                       description="noise σ", **wide)
+        self.feature_matching = W.Checkbox(value=False, description="feature matching", indent=False)
+        self.minibatch = W.Checkbox(value=False, description=f"minibatch discrimination (B={MINIBATCH_KERNELS})",
+                                    indent=False)
+        self.step = W.IntSlider(min=0, max=lab.N_SNAPSHOTS - 1, value=lab.N_SNAPSHOTS - 1, description="snapshot",
+                                **wide)
         self.reset = W.Button(description="loss defaults", tooltip="move the knobs to the tuned defaults of this loss")
-        self.train_button = W.Button(description="Train this setting", button_style="primary",
-                                     tooltip="train the knobs' setting live from step 0")
-        self.play_button = W.Button(description="▶ play", tooltip="train live (background thread)")
-        self.pause_button = W.Button(description="pause")
-        self.step_button = W.Button(description="one step", tooltip="one generator update with its critic updates")
-        self.reset_button = W.Button(description="reset", tooltip="this setting again from step 0")
-        self.metrics = W.HTML(layout=W.Layout(min_height="2em"))
-        self.image = W.Image(format="png")
-        self.figure = FieldFigure()
+        small = W.Layout(width="auto")
+        self.play_button = W.Button(description="▶ play", tooltip="train the knobs' setting live (background thread)",
+                                    button_style="primary", layout=small)
+        self.pause_button = W.Button(description="pause", layout=small)
+        self.step_button = W.Button(description="one step", tooltip="one generator update with its critic updates",
+                                    layout=small)
+        self.reset_button = W.Button(description="reset", tooltip="this setting again from step 0", layout=small)
+        self.canvas = lab_canvas.LabCanvas()
         self.last_redraw_s = None
-        for w in (self.dataset, self.lr, self.n_critic, self.penalty, self.sigma, self.step):
+        self._lock = threading.Lock()  # one sender at a time (the kernel's thread or the engine's)
+        self._centres = {ds: lab.dataset(ds).centres for ds in lab.DATASETS}
+        self._hold = False
+        for w in (self.dataset, self.lr, self.n_critic, self.penalty, self.sigma, self.feature_matching,
+                  self.minibatch, self.step, self.preset, self.mode):
             w.observe(lambda change: self.redraw(), names="value")
         self.loss.observe(lambda change: self.use_defaults(), names="value")
         self.reset.on_click(lambda b: self.use_defaults())
-        self.train_button.on_click(lambda b: self.train_live())
         self.play_button.on_click(lambda b: self.play())
         self.pause_button.on_click(lambda b: self.engine.pause())
         self.step_button.on_click(lambda b: self.one_step())
-        self.reset_button.on_click(lambda b: self.engine.reset())
+        self.reset_button.on_click(lambda b: self.engine.reset() if self.source == "live" else self.train_live())
         self.source = None  # "saved" or "live": what the picture shows
         self.live_frame = None
-        self.engine = live.LiveEngine(self._on_frame, fps=fps, device=device, views=("field", "push"), n_show=lab.N_SHOW)
-        controls = W.VBox([self.dataset, self.loss, self.lr, self.n_critic, self.penalty, self.sigma, self.step,
-                           W.HBox([self.reset]), W.HBox([self.train_button]),
-                           W.HBox([self.play_button, self.pause_button, self.step_button, self.reset_button])])
-        self.widget = W.VBox([W.HBox([controls, self.image]), self.metrics])
+        self.engine = live.LiveEngine(self._on_frame, fps=fps, device=device, views=("field", "push", "manifold"),
+                                      n_show=lab.N_SHOW, field_n=field_n, on_error=self._on_error)
+        controls = W.VBox([self.mode, self.preset, self.dataset, self.loss, self.lr, self.n_critic, self.penalty,
+                           self.sigma, self.feature_matching, self.minibatch, self.step, self.reset,
+                           W.HBox([self.play_button, self.pause_button, self.step_button, self.reset_button])],
+                          layout=W.Layout(width="340px", min_width="340px"))
+        self.widget = W.HBox([controls, self.canvas])
         self.redraw()
+
+    # -- the knobs ----------------------------------------------------------------------------------
+    def tricks(self):
+        return self.feature_matching.value, MINIBATCH_KERNELS if self.minibatch.value else 0
 
     def key(self):
         return knob_key(self.dataset.value, self.loss.value, self.lr.value, self.n_critic.value, self.penalty.value,
                         self.sigma.value)
+
+    def panel(self):
+        fm, mb = self.tricks()
+        return live.Panel(self.dataset.value, self.loss.value, self.lr.value, self.n_critic.value,
+                          self.penalty.value if self.loss.value == "wgan-gp" else None, self.sigma.value,
+                          feature_matching=fm or None, minibatch_kernels=mb or None)
+
+    def panels(self):
+        """What the knobs name: one panel, or the compare preset's panels."""
+        if self.mode.value == "one setting":
+            return [self.panel()]
+        fm, mb = self.tricks()
+        return compare_panels(self.preset.value, self.dataset.value, self.loss.value, self.lr.value,
+                              self.n_critic.value, self.penalty.value, self.sigma.value, fm or None, mb or None)
 
     def use_defaults(self):
         """Move the knobs to the tuned defaults of the chosen loss (one redraw at the end)."""
@@ -148,49 +150,65 @@ class LabView:
         try:
             self.lr.value, self.n_critic.value, self.sigma.value = s.lr_d, s.n_critic, s.noise_sigma
             self.penalty.value = s.penalty_weight if self.loss.value == "wgan-gp" else self.gp_default
+            self.feature_matching.value, self.minibatch.value = False, False
         finally:
             self._hold = False
         self.redraw()
 
+    def _enable(self):
+        compare, preset = self.mode.value == "compare", self.preset.value
+        all_losses = compare and preset in (COMPARE_PRESETS[0], COMPARE_PRESETS[2])
+        self.preset.disabled = not compare
+        self.loss.disabled = all_losses
+        for w in (self.n_critic, self.sigma, self.feature_matching, self.minibatch):
+            w.disabled = all_losses
+        self.lr.disabled = compare
+        self.penalty.disabled = all_losses or self.loss.value != "wgan-gp"
+
+    # -- drawing --------------------------------------------------------------------------------------
+    def _show(self, state):
+        with self._lock:
+            return self.canvas.show(state)
+
     def redraw(self):
-        """Look the current knobs up in the store and re-render; returns the seconds it took."""
-        if getattr(self, "_hold", False):
+        """Show what the knobs name: a saved run at once, else train it live. Returns the seconds it took."""
+        if self._hold:
             return None
         t0 = time.perf_counter()
-        self.penalty.disabled = self.loss.value != "wgan-gp"
-        run = self.store.get(self.key())
+        self._enable()
+        fm, mb = self.tricks()
+        run = None if (self.mode.value == "compare" or fm or mb) else self.store.get(self.key())
         if run is None:  # not saved: train it live from step 0 (cancels whatever ran before)
             self.train_live()
-            return None
+            self.last_redraw_s = time.perf_counter() - t0
+            return self.last_redraw_s
         self.engine.cancel()  # from here no frame of a live run is drawn
         self.source = "saved"
         self.step.disabled = False
-        self.train_button.button_style = "primary"
         i = min(self.step.value, len(run["steps"]) - 1)
-        toy = lab.dataset(self.dataset.value)
-        title = (f"{self.dataset.value}, {self.loss.value}, lr {self.lr.value:g}, n_critic {self.n_critic.value}, "
-                 f"σ {self.sigma.value:g}\ngenerator step {int(run['steps'][i])}")
-        self.figure.draw(run["field"][i], run["samples"][i], toy.centres, self.store.lims[self.dataset.value],
-                         self.loss.value, title)
-        self.image.value = self.figure.png()
-        self.metrics.value = (f"saved run · {self.dataset.value} · {self.loss.value} · step {int(run['steps'][i])}: "
-                              + metrics_text(run["stats"][i], toy.n_modes))
+        ds = self.dataset.value
+        toy_modes = len(self._centres[ds])
+        state = lab_canvas.saved_state(run, i, self.panel().label(), self.loss.value, self.store.lims[ds],
+                                       self._centres[ds], toy_modes)
+        self._show(state)
         self.last_redraw_s = time.perf_counter() - t0
         return self.last_redraw_s
 
-    def panel(self):
-        return live.Panel(self.dataset.value, self.loss.value, self.lr.value, self.n_critic.value,
-                          self.penalty.value if self.loss.value == "wgan-gp" else None, self.sigma.value)
-
     def train_live(self, play=True):
-        """Train the knobs' setting (seed 0) live from step 0 in the background; returns the run's generation."""
+        """Train what the knobs name (seed 0) live from step 0 in the background; returns the run's generation."""
+        panels = self.panels()
         self.source = "live"
         self.step.disabled = True  # the snapshot slider scrubs saved runs only
-        self.metrics.value = f"<b>training live</b>: {self.panel().label()} · starting…"
-        return self.engine.configure(self.panel(), play=play)
+        with self.engine._cond:  # the new run's first frame cannot overtake the "starting" picture
+            gen = self.engine.configure(panels, play=play)
+            self._show(lab_canvas.starting_state([p.label() for p in panels], [lab.LIMS[p.dataset] for p in panels],
+                                                 [self._centres[p.dataset] for p in panels],
+                                                 [len(self._centres[p.dataset]) for p in panels],
+                                                 "live · starting at generator step 0…"))
+        return gen
 
     def play(self):
-        if self.source != "live":
+        if self.source != "live" or self.engine.run is None or self.engine.run.done:
             self.train_live()
         else:
             self.engine.play()
@@ -203,15 +221,16 @@ class LabView:
     def _on_frame(self, frame):
         """Called by the engine's thread for a frame of the current run only (under its lock)."""
         self.live_frame = frame
-        toy = lab.dataset(frame.datasets[0])
-        lim = frame.lims[0]
-        title = f"{frame.labels[0]}\nlive · generator step {frame.step}"
-        self.figure.draw(frame.field[0], frame.samples[0], toy.centres, lim, frame.losses[0], title,
-                         None if frame.push is None else frame.push[0])
-        self.image.value = self.figure.png()
-        m, hq = frame.modes[0, -1], frame.hq[0, -1]
-        state = "done" if frame.done else ("playing" if frame.playing else "paused")
-        self.metrics.value = (f"live · {frame.labels[0]} · step {frame.step}/{frame.horizon} · "
-                              f"{frame.steps_per_s:.0f} steps/s · {state}: modes covered {int(m)}/{toy.n_modes} · "
-                              f"high quality {100 * hq:.1f}% (on {frame.samples.shape[1]} samples)"
-                              + (f" · <b>{frame.diverged[0]}</b>" if frame.diverged[0] else ""))
+        state = lab_canvas.frame_state(frame, [self._centres[d] for d in frame.datasets])
+        self._show(state)
+
+    def _on_error(self, error, generation):
+        """A live run failed (on the engine's thread): say so on the canvas, keep the last picture."""
+        meta = dict(self.canvas.meta, warning=f"training stopped: {type(error).__name__}: {error}"[:200],
+                    state="failed")
+        self._show(dict(meta=meta))
+
+    @property
+    def status(self):
+        """The status line the canvas shows under its heading."""
+        return self.canvas.meta.get("status", "")

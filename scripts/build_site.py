@@ -38,7 +38,7 @@ NPM_PACKAGES = ["mathjax@3.2.2", "mathjax2@npm:mathjax@2.7.9", "reveal.js@4.0.2"
                 "jquery@3.7.1", "font-awesome@4.7.0", "@jupyter-widgets/html-manager@1.0.15"]
 # The lab's saved runs as one self-contained HTML page (no kernel): "module:function" returning a
 # str of HTML. The live-lab view provides it; until it exists the page says so.
-LAB_VIEW = "gan_course.widgets:saved_runs_html"
+LAB_VIEW = "gan_course.site_viewer:page_html"
 
 
 def chapter_sources():
@@ -102,6 +102,8 @@ def copy_js(static):
     shutil.copytree(modules / "mathjax" / "es5", static / "mathjax", dirs_exist_ok=True)
     shutil.copytree(modules / "@jupyter-widgets" / "html-manager" / "dist", static / "html-manager",
                     dirs_exist_ok=True, ignore=shutil.ignore_patterns("*amd*", "*.map"))
+    for part in ("css", "fonts"):  # the icons of matplotlib's animation player (plotting.animation_html)
+        shutil.copytree(modules / "font-awesome" / part, static / "font-awesome" / part, dirs_exist_ok=True)
 
 
 # the parts of MathJax 2 that nbconvert's TeX-AMS_CHTML-full configuration loads (the slides)
@@ -254,6 +256,39 @@ lab
 """
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+LIVE_ONLY = """<div class="admonition note"><p class="admonition-title">A live view</p>
+<p>This widget draws in the browser while the notebook's kernel trains (an anywidget canvas), so a
+static page cannot show it. Below: the lab's saved runs, browsable without a kernel
+(<a href="lab.html">the lab's page</a>). Open the chapter in JupyterLab to train live.</p></div>
+<iframe src="_static/lab_view.html" title="the lab's saved runs" style="width:100%;height:760px;border:0"></iframe>"""
+
+
+def needs_kernel(state, model_id):
+    """True when the widget ``model_id`` (in a notebook's saved widget state) is or holds an anywidget,
+    which the static widget manager cannot draw."""
+    model = state.get(model_id)
+    if model is None:
+        return False
+    if model.get("model_module") == "anywidget":
+        return True
+    kids = model.get("state", {}).get("children", [])
+    return any(needs_kernel(state, k.removeprefix("IPY_MODEL_")) for k in kids if isinstance(k, str))
+
+
+def replace_live_widgets(nb):
+    """Outputs that show a live-only widget become a note and the saved-runs viewer; returns how many."""
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    n = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            view = out.get("data", {}).get(WIDGET_VIEW)
+            if view and needs_kernel(state, view["model_id"]):
+                out["data"] = {"text/html": LIVE_ONLY, "text/plain": "(a live widget: open the chapter in JupyterLab)"}
+                n += 1
+    return n
+
+
 def stage(pages, notebooks, src):
     """Write the Sphinx project (conf.py, index, executed chapters, lab page) into ``src``."""
     if src.exists():
@@ -261,6 +296,7 @@ def stage(pages, notebooks, src):
     (src / "_static").mkdir(parents=True)
     shutil.copy2(ROOT / "site" / "conf.py", src / "conf.py")
     for name, nb in notebooks.items():
+        replace_live_widgets(nb)
         for cell in nb.cells:  # solutions stay folded on the site too (myst-nb's <details>)
             if "solution" in cell.metadata.get("tags", []):
                 cell.metadata["tags"] = [*cell.metadata["tags"], "hide-cell"]

@@ -19,6 +19,7 @@
 The notebook is rewritten in place (nbformat); `make notebooks` then writes the .py from it.
 """
 import copy
+import subprocess
 import sys
 from pathlib import Path
 
@@ -143,6 +144,8 @@ def fit(executed_dir, path):
             set_slide_type(c, "subslide")
     if ids:
         nbformat.write(nb, path)
+        # the .py is the source: write the breaks into it too, or `make notebooks` would drop them
+        subprocess.run([sys.executable, "-m", "jupytext", "-q", "--to", "py:percent", str(path)], check=True)
     return len(ids)
 
 

@@ -30,3 +30,5 @@ mathjax_path = "mathjax/tex-chtml-full.js"
 # Widgets: the state saved with each executed chapter, rendered by @jupyter-widgets/html-manager
 # (npm registry, copied into _static); no RequireJS needed for the built-in controls.
 nb_ipywidgets_js = {"html-manager/embed.js": {}}
+# The icons of the chapters' animation players (Font Awesome from npm, copied into _static).
+html_css_files = ["font-awesome/css/font-awesome.min.css"]

@@ -3,159 +3,128 @@
 Starts JupyterLab on 127.0.0.1 (a free port, a random token, its own config/runtime/workspace
 folders) over a temporary folder holding a *copy* of chapters/07_mode_collapse_lab.ipynb, so
 nothing is written into the repository. Playwright drives Debian's /usr/bin/chromium (no
-browser download): run all cells, change the loss dropdown, move the snapshot slider, and check
-that the printed metrics and the picture change. Screenshots go to test-artifacts/browser/.
+browser download): run all cells, change the loss, scrub a saved run, move to a setting that is not
+saved and watch it train live (every drawn frame names the knobs' setting), pause, one step, switch
+views off and on, and compare mode. What the canvas drew is read from its data-* attributes, set by
+the widget's JavaScript after each draw. Screenshots go to test-artifacts/browser/.
 """
-import os
-import secrets
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-NOTEBOOK = ROOT / "chapters" / "07_mode_collapse_lab.ipynb"
-ARTIFACTS = ROOT / "test-artifacts" / "browser"
+from tests import browser_lab as B
 
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} is missing (install Debian's chromium: `make browser-deps`)", allow_module_level=True)
+ARTIFACTS = B.ROOT / "test-artifacts" / "browser"
+
+if not Path(B.CHROMIUM).exists():
+    pytest.skip(f"{B.CHROMIUM} is missing (install Debian's chromium: `make browser-deps`)", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
 sync_playwright, PlaywrightTimeout = sync_api.sync_playwright, sync_api.TimeoutError
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def jupyter(tmp_path_factory):
     work = tmp_path_factory.mktemp("lab_browser")
-    shutil.copy(NOTEBOOK, work / "lab.ipynb")
-    token, port = secrets.token_hex(16), free_port()
-    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1", MPLBACKEND="Agg",
-               JUPYTER_CONFIG_DIR=str(work / ".cfg"), JUPYTER_RUNTIME_DIR=str(work / ".rt"),
-               JUPYTERLAB_WORKSPACES_DIR=str(work / ".ws"), JUPYTERLAB_SETTINGS_DIR=str(work / ".settings"),
-               IPYTHONDIR=str(work / ".ipython"))
-    log = open(work / "jupyter.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
-                             "--ServerApp.ip=127.0.0.1", f"--ServerApp.token={token}", "--ServerApp.port_retries=0",
-                             f"--ServerApp.root_dir={work}", "--LabApp.news_url=None",
-                             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-                            + (["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),
-                            cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"jupyter lab exited: {(work / 'jupyter.log').read_text()[-2000:]}")
-                time.sleep(0.5)
-        else:
-            raise RuntimeError("jupyter lab did not answer within 60 s")
+    with B.jupyter_lab(work) as (url, token):
         yield url, token, work
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+
+
+def wait_state(page, cond, timeout=30_000):
+    """Wait until the canvas's last drawn frame satisfies the JS expression ``cond`` over d (its dataset)."""
+    page.wait_for_function(f"sel => {{ const e = document.querySelector(sel); if (!e) return false; "
+                           f"const d = e.dataset; return {cond}; }}", arg=B.CANVAS, timeout=timeout)
+    return B.canvas_state(page)
 
 
 def test_lab_notebook_widgets_respond_in_chromium(jupyter):
     url, token, work = jupyter
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = lambda name: page.screenshot(path=str(ARTIFACTS / name))
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        browser = p.chromium.launch(**B.LAUNCH)
+        page = browser.new_page(viewport={"width": 1500, "height": 1250})
         page.set_default_timeout(60_000)
         try:
-            page.goto(f"{url}/lab/tree/lab.ipynb?token={token}")
-            page.wait_for_selector(".jp-Notebook .jp-Cell")
-            accept = page.locator(".jp-Dialog button.jp-mod-accept")  # "Select Kernel" (Python 3), if asked
-            try:
-                accept.wait_for(timeout=15_000)
-                accept.click()
-            except PlaywrightTimeout:
-                pass
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-            page.click(".lm-MenuBar-itemLabel:text-is('Run')")
-            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-            metrics = page.locator(".widget-html-content:has-text('modes covered')").first
-            image = page.locator(".jupyter-widgets.widget-image").first
-            metrics.wait_for(timeout=90_000)
-            image.wait_for()
-            # let the rest of the chapter finish, so that the kernel answers the widgets at once
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
-            image.scroll_into_view_if_needed()
-            page.screenshot(path=str(ARTIFACTS / "1_defaults.png"))
-            text0, src0 = metrics.inner_text(), image.get_attribute("src")
+            B.open_lab(page, url, token, PlaywrightTimeout)
+            s0 = wait_state(page, "d.source === 'saved'")
+            shot("1_defaults.png")
+            assert "wgan-gp" in s0["label"] and "n_critic 5" in s0["label"], s0
 
             loss = page.locator(".widget-dropdown:has(label:text-is('loss')) select").first
             loss.select_option("nonsaturating")
-            page.wait_for_function("([sel, old]) => { const e = document.querySelector(sel); "
-                                   "return e && e.innerText !== old && e.innerText.includes('nonsaturating'); }",
-                                   arg=[".widget-html-content", text0], timeout=30_000)
-            text1, src1 = metrics.inner_text(), image.get_attribute("src")
-            page.screenshot(path=str(ARTIFACTS / "2_nonsaturating.png"))
-            assert text1 != text0 and src1 != src0, "changing the loss changed neither the metrics nor the picture"
+            s1 = wait_state(page, "d.label.includes('nonsaturating') && d.source === 'saved'")
+            shot("2_nonsaturating.png")
+            assert s1["id"] > s0["id"] and "lr 0.001 · n_critic 1" in s1["label"], s1
 
-            handle = page.locator(".widget-slider:has(label:text-is('snapshot')) .noUi-handle").first
-            handle.focus()
+            B.slider(page, "snapshot").focus()
             for _ in range(4):
                 page.keyboard.press("ArrowLeft")
-            page.wait_for_function("([sel, old]) => { const e = document.querySelector(sel); "
-                                   "return e && e.innerText !== old; }", arg=[".widget-html-content", text1],
-                                   timeout=30_000)
-            text2, src2 = metrics.inner_text(), image.get_attribute("src")
-            page.screenshot(path=str(ARTIFACTS / "3_earlier_snapshot.png"))
-            assert text2 != text1 and src2 != src1, "moving the step slider changed neither the metrics nor the picture"
-            assert "nonsaturating" in text2 and "modes covered" in text2
+            s2 = wait_state(page, f"+d.step < {s1['step']} && d.source === 'saved'")
+            shot("3_earlier_snapshot.png")
+            assert "nonsaturating" in s2["label"], s2
 
-            # n_critic 2 is not saved: it trains live, and every frame names n_critic 2, never the old setting
-            nc = page.locator(".widget-slider:has(label:text-is('n_critic')) .noUi-handle").first
-            nc.focus()
+            # n_critic 2 is not saved: it trains live; every frame drawn after the first one of the new
+            # setting names n_critic 2, never the previous setting
+            B.start_recording(page)
+            B.slider(page, "n_critic").focus()
             page.keyboard.press("ArrowRight")
-            page.wait_for_function("sel => { const e = document.querySelector(sel); "
-                                   "return e && e.innerText.includes('live ·') && e.innerText.includes('step'); }",
-                                   arg=".widget-html-content", timeout=30_000)
-            seen, texts, t_end = set(), [], time.monotonic() + 4
-            while time.monotonic() < t_end:
-                seen.add(image.get_attribute("src"))
-                texts.append(metrics.inner_text())
-                time.sleep(0.1)
-            page.screenshot(path=str(ARTIFACTS / "4_live_n_critic_2.png"))
-            assert len(seen) >= 3, f"only {len(seen)} pictures in 4 s of live training"
-            assert all("n_critic 2" in t for t in texts if "live" in t), "a live frame showed another setting"
-            assert all("n_critic 1" not in t for t in texts), "the previous setting was still shown"
+            wait_state(page, "d.label.includes('n_critic 2') && d.source === 'live' && +d.step > 0")
+            time.sleep(4)
+            frames = B.stop_recording(page)
+            shot("4_live_n_critic_2.png")
+            first_new = next(i for i, f in enumerate(frames) if "n_critic 2" in f["label"])
+            after = frames[first_new:]
+            assert all("n_critic 2" in f["label"] and "nonsaturating" in f["label"] for f in after), after
+            assert all(f["label"] != s2["label"] for f in after), "the previous setting was drawn again"
+            live = [f for f in after if f["source"] == "live"]
+            assert len({f["step"] for f in live}) >= 10, f"only {len(live)} live frames: {live}"
+            steps = [f["step"] for f in live]
+            assert steps == sorted(steps) and steps[0] == 0, steps
 
             page.locator("button:has-text('pause')").first.click()
             time.sleep(1.0)
-            src_p, text_p = image.get_attribute("src"), metrics.inner_text()
-            time.sleep(1.0)
-            assert image.get_attribute("src") == src_p, "frames kept coming after pause"
-            step_p = int(text_p.split("step ")[1].split("/")[0])
+            sp = B.canvas_state(page)
+            time.sleep(1.5)
+            assert B.canvas_state(page)["frame"] == sp["frame"], "frames kept coming after pause"
             page.locator("button:has-text('one step')").first.click()
-            page.wait_for_function("([sel, old]) => { const e = document.querySelector(sel); "
-                                   "return e && e.innerText !== old; }", arg=[".widget-html-content", text_p],
-                                   timeout=30_000)
-            text_s = metrics.inner_text()
-            page.screenshot(path=str(ARTIFACTS / "5_one_step.png"))
-            assert int(text_s.split("step ")[1].split("/")[0]) == step_p + 1, (text_p, text_s)
+            ss = wait_state(page, f"+d.frameId > {sp['id']}")
+            time.sleep(0.5)
+            ss = B.canvas_state(page)
+            shot("5_one_step.png")
+            assert ss["step"] == sp["step"] + 1 and ss["label"] == sp["label"], (sp, ss)
+
+            # views: switch the field off and the manifold on; the canvas redraws without the kernel
+            page.locator(f"{B.CANVAS} input[data-view='field']").uncheck()
+            page.locator(f"{B.CANVAS} input[data-view='manifold']").check()
+            page.wait_for_function(f"sel => +document.querySelector(sel).dataset.frame > {ss['frame'] + 1}",
+                                   arg=B.CANVAS)
+            shot("6_manifold_no_field.png")
+            page.locator(f"{B.CANVAS} input[data-view='field']").check()
+
+            page.locator(".widget-toggle-buttons button:has-text('compare')").first.click()
+            sc = wait_state(page, "+d.panels === 6 && d.source === 'live' && +d.step >= 3", timeout=60_000)
+            shot("7_compare_six_losses.png")
+            assert all(name in sc["label"] for name in ("minimax", "least-squares", "wgan-clip", "hinge-sn")), sc
+            preset = page.locator(".widget-dropdown:has(label:text-is('compare')) select").first
+            preset.select_option(label="four learning rates (this loss)")
+            s4 = wait_state(page, "+d.panels === 4 && d.source === 'live' && +d.step >= 3", timeout=60_000)
+            shot("8_compare_four_lrs.png")
+            assert s4["label"].count("nonsaturating") == 4 and "lr 0.0001" in s4["label"], s4
+            preset.select_option(index=2)  # 16 panels (meant for a GPU): drawn as a 4 x 4 grid
+            s16 = wait_state(page, "+d.panels === 16 && d.source === 'live' && +d.step >= 1", timeout=90_000)
+            shot("8b_compare_sixteen.png")
+            assert s16["label"].count("lr ") == 16, s16
+            assert B.canvas_state(page)["curves"] == "below"
+            # on a wider screen the curves move beside the panels (the canvas follows the notebook's width)
+            page.set_viewport_size({"width": 2100, "height": 1250})
+            wait_state(page, "d.curves === 'beside'")
+            page.locator(".widget-toggle-buttons button:has-text('one setting')").first.click()
+            wait_state(page, "+d.panels === 1 && d.curves === 'beside'")
+            shot("9_wide_screen.png")
+            page.locator("button:has-text('pause')").first.click()
         except Exception:
-            page.screenshot(path=str(ARTIFACTS / "failure.png"))
+            shot("failure.png")
             raise
         finally:
             browser.close()

@@ -27,6 +27,19 @@ def test_make_setting_defaults_and_knobs():
         lab.dataset("ring9")
 
 
+def test_make_setting_takes_the_tricks_and_checks_them():
+    s = lab.make_setting("nonsaturating", 2, feature_matching=True, minibatch_kernels=5)
+    assert s.feature_matching is True and s.minibatch_kernels == 5 and s.seed == 2
+    assert s.loss == "nonsaturating" and s.lr_d == lab.make_setting("nonsaturating").lr_d  # the rest stays tuned
+    assert lab.make_setting("least-squares", feature_matching=np.bool_(True)).feature_matching is True
+    plain = lab.make_setting("nonsaturating")
+    assert plain.feature_matching is False and plain.minibatch_kernels == 0
+    for bad in (dict(feature_matching="no"), dict(feature_matching=1), dict(minibatch_kernels=-1),
+                dict(minibatch_kernels=2.5), dict(minibatch_kernels=True)):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            lab.make_setting("nonsaturating", **bad)
+
+
 def test_grid_is_one_knob_changes_of_the_defaults():
     grid = lab.grid_settings()
     assert len({(d, l, tuple(sorted(k.items()))) for d, l, k in grid}) == len(grid)
@@ -79,11 +92,30 @@ def test_cli_train_writes_samples_and_metrics(tmp_path):
     assert np.abs(a - b).max() < 1e-5 < np.abs(a - other).max()
 
 
+def test_cli_tricks_reach_the_trainer_and_metrics_json(tmp_path):
+    p = run_cli("train", "--dataset", "grid25", "--loss", "nonsaturating", "--seed", "1", "--steps", "2",
+                "--feature-matching", "--minibatch-kernels", "3", "--out", str(tmp_path / "t"), "--quiet",
+                "--device", "cpu")
+    assert p.returncode == 0, p.stderr
+    m = json.load(open(tmp_path / "t" / "seed_1" / "metrics.json"))
+    assert m["setting"]["feature_matching"] is True and m["setting"]["minibatch_kernels"] == 3
+    assert m["setting"]["loss"] == "nonsaturating" and m["loss"] == "nonsaturating"
+    # the same setting through the Python API trains the same model (one step: see the float32 note above)
+    (r,) = lab.train("grid25", "nonsaturating", [1], steps=2, device="cpu", progress=False, feature_matching=True,
+                     minibatch_kernels=3)
+    (plain,) = lab.train("grid25", "nonsaturating", [1], steps=2, device="cpu", progress=False)
+    x = np.load(tmp_path / "t" / "seed_1" / "samples.npy")
+    assert np.abs(x - r["samples"][-1]).max() < 1e-4 < np.abs(x - plain["samples"][-1]).max()
+    run = json.load(open(tmp_path / "t" / "run.json"))  # the folder's setting records the tricks too
+    assert run["setting"]["feature_matching"] is True and run["setting"]["minibatch_kernels"] == 3
+
+
 def test_cli_help_documents_every_option():
     p = run_cli("train", "--help")
     assert p.returncode == 0
     for opt in ("--dataset", "--loss", "--seed", "--steps", "--out", "--lr", "--n-critic", "--penalty-weight",
-                "--noise-sigma", "--device", "--quiet", "wgan-gp", "hinge-sn", "grid25", "samples.npy"):
+                "--noise-sigma", "--feature-matching", "--minibatch-kernels", "--device", "--quiet", "wgan-gp",
+                "hinge-sn", "grid25", "samples.npy"):
         assert opt in p.stdout, opt
 
 
@@ -96,6 +128,9 @@ def test_cli_help_documents_every_option():
     (["--lr", "-0.1"], "--lr: must be a positive number"),
     (["--penalty-weight", "5"], "applies to --loss wgan-gp only"),
     (["--seed", "3"], "each seed once"),
+    (["--minibatch-kernels", "-1"], "--minibatch-kernels: must be an integer >= 0"),
+    (["--minibatch-kernels", "2.5"], "--minibatch-kernels: must be an integer >= 0"),
+    (["--feature-matching", "yes"], "unrecognized arguments: yes"),
 ])
 def test_cli_bad_arguments_fail_clearly(tmp_path, args, message):
     base = dict(zip(["--dataset", "--loss", "--seed", "--out"], ["ring8", "hinge-sn", "3", str(tmp_path / "o")]))
@@ -263,3 +298,7 @@ def test_cli_preset_writes_the_recipe_and_its_cost(tmp_path):
     p = run_cli("train", "--dataset", "ring8", "--preset", "fast", "--loss", "wgan-gp", "--seed", "1",
                 "--out", str(tmp_path / "o"))
     assert p.returncode == 2 and "not allowed with" in p.stderr
+    p = run_cli("train", "--dataset", "ring8", "--preset", "fast", "--seed", "1", "--feature-matching",
+                "--out", str(tmp_path / "o2"))
+    assert p.returncode == 2 and "--feature-matching: applies to --loss" in p.stderr and "Traceback" not in p.stderr
+    assert not (tmp_path / "o2").exists()

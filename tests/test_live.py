@@ -147,3 +147,46 @@ def test_bad_knobs_fail_on_the_callers_thread(engine):
         eng.configure(live.Panel("ring8", "foo"))
     with pytest.raises(ValueError, match="unknown dataset"):
         eng.configure(live.Panel("moon", "nonsaturating"))
+
+
+def test_drawing_takes_at_most_its_share_of_the_workers_cpu():
+    # a frame that costs ~15 ms of CPU, asked for 100 times a second: the engine lowers the frame rate so
+    # that drawing stays within max_draw_share of the worker's CPU time (thread_time)
+    frames = []
+
+    def expensive(frame):
+        c0 = time.thread_time()
+        while time.thread_time() - c0 < 0.015:
+            pass
+        frames.append(frame.step)
+
+    eng = live.LiveEngine(expensive, fps=100, device="cpu", max_draw_share=0.2, **SMALL)
+    try:
+        eng.configure(live.Panel("ring8", "nonsaturating"), play=True)
+        time.sleep(2.5)
+        eng.pause()
+        assert eng.wait_idle()
+        share = eng.draw_cpu_s / (eng.draw_cpu_s + eng.train_cpu_s)
+        assert len(frames) >= 5 and 0.05 < share < 0.25, (len(frames), share)
+    finally:
+        eng.close()
+    with pytest.raises(ValueError, match="max_draw_share"):
+        live.LiveEngine(None, max_draw_share=1.0)
+
+
+def test_a_failing_run_is_reported_and_the_worker_lives_on(monkeypatch):
+    errors, rec = [], Recorder()
+    eng = live.LiveEngine(rec, fps=40, device="cpu", on_error=lambda e, g: errors.append((e, g)), **SMALL)
+    try:
+        def boom(self):
+            raise RuntimeError("planted")
+        with monkeypatch.context() as m:
+            m.setattr(live.Run, "step", boom)
+            gen = eng.configure(live.Panel("ring8", "nonsaturating"), play=True)
+            assert eng.wait_idle()
+        assert len(errors) == 1 and errors[0][1] == gen and "planted" in str(eng.error) and not eng.playing
+        n = len(rec.frames)
+        eng.configure(live.Panel("ring8", "nonsaturating"), play=True)  # the next run trains
+        assert rec.wait(n + 3) and rec.frames[-1].step > 0
+    finally:
+        eng.close()

@@ -70,3 +70,18 @@ def test_colorbar_ticks_are_short():
     assert all(len(t.replace("−", "-")) <= 8 for t in labels), labels
     assert cb.ax.get_ylabel() == "critic f(x)"
     plt.close(fig)
+
+
+def test_animation_html_has_no_cdn_link_but_keeps_the_player():
+    import re
+
+    import matplotlib
+    matplotlib.use("Agg")
+    x = np.linspace(-3, 3, 50)
+    frames = [dict(p_g=np.exp(-x ** 2 / 2), d=np.full_like(x, 0.5), title=f"step {i}") for i in range(2)]
+    anim = plotting.animate_figure1(frames, x, np.exp(-x ** 2 / 2))
+    raw = anim.to_jshtml()
+    assert re.search(r"href=\"https?://[^\"]*font-awesome", raw), "matplotlib's player links Font Awesome from a CDN"
+    html = plotting.animation_html(anim).data
+    assert not re.search(r"(src|href)\s*=\s*[\"'](https?:)?//", html), "a remote reference is left"
+    assert "fa fa-play" in html and html.count("<img") >= 1, "the player's buttons and frames stay"

@@ -108,3 +108,24 @@ def test_site_builds_offline(tmp_path):
                       for c in nbformat.read(ROOT / "chapters" / "00_prelude.ipynb", as_version=4).cells)
     assert chapter.count("<details") >= n_solutions, "each solution is folded away until opened"
     assert remote_references(out) == [], "a page loads something from another site"
+    lab_page = (out / "lab.html").read_text()
+    assert 'src="_static/lab_view.html"' in lab_page, "the lab page hosts the saved-runs viewer"
+    view = (out / "_static" / "lab_view.html").read_text()
+    assert "const DATA = " in view and "<canvas" in view, "the viewer carries its numbers and draws them itself"
+
+
+def test_a_live_widget_becomes_the_saved_runs_viewer_on_the_site():
+    """The static page cannot draw an anywidget (it needs the kernel): its output is replaced by a note
+    and the saved-runs viewer; plain ipywidgets stay as they were left."""
+    nb = nbformat.v4.new_notebook()
+    view = lambda i: nbformat.v4.new_output("display_data", data={build_site.WIDGET_VIEW: {"model_id": i}, "text/plain": "w"})
+    nb.cells = [nbformat.v4.new_code_cell("lab", outputs=[view("box")]), nbformat.v4.new_code_cell("s", outputs=[view("slider")])]
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {
+        "box": {"model_module": "@jupyter-widgets/controls", "state": {"children": ["IPY_MODEL_inner"]}},
+        "inner": {"model_module": "@jupyter-widgets/controls", "state": {"children": ["IPY_MODEL_canvas"]}},
+        "canvas": {"model_module": "anywidget", "state": {}},
+        "slider": {"model_module": "@jupyter-widgets/controls", "state": {}}}}}
+    assert build_site.replace_live_widgets(nb) == 1
+    first, second = nb.cells[0].outputs[0].data, nb.cells[1].outputs[0].data
+    assert build_site.WIDGET_VIEW not in first and "_static/lab_view.html" in first["text/html"]
+    assert build_site.WIDGET_VIEW in second

@@ -117,3 +117,55 @@ def test_hidden_noise_raises_the_support_dimension():
     assert (r0 <= 1).all() and (r1 == 2).sum() >= 15
     # independent check: a 1-D latent's Jacobian is one column, so rank <= 1 whatever the weights
     assert s0.shape[1] == 2 and np.all(s0[:, 1] < 1e-6 * np.maximum(s0[:, 0], 1e-30) + 1e-12)
+
+
+# ----------------------------------------------------------------------------------------------
+# noise in D's hidden layers
+# ----------------------------------------------------------------------------------------------
+def test_noisy_discriminator_mean_logit_matches_the_gaussian_relu_formula():
+    # one hidden layer: E_e logit = sum_j w_j E relu(a_j + sigma e_j) + b, with
+    # E relu(N(a, s^2)) = a Phi(a / s) + s phi(a / s)
+    from scipy.stats import norm
+
+    sigma = 2.0
+    D = tricks.NoisyDiscriminator(1, width=8, depth=1, sigma=sigma, seed=3)
+    x = torch.tensor([[0.3], [-1.2]])
+    with torch.no_grad():
+        a = D.hidden[0](x).double().numpy()  # (2, 8) pre-activations
+        w, b = D.out.weight.double().numpy()[0], float(D.out.bias)
+        exact = (a * norm.cdf(a / sigma) + sigma * norm.pdf(a / sigma)) @ w + b
+        torch.manual_seed(0)
+        mc = D(x.repeat(100_000, 1)).view(100_000, 2).double().numpy()  # rows alternate x[0], x[1]
+        clean = (np.maximum(a, 0) @ w + b)
+    se = mc.std(0) / np.sqrt(len(mc))
+    assert np.all(np.abs(mc.mean(0) - exact) < 4 * se), (mc.mean(0), exact, se)
+    assert np.all(np.abs(clean - exact) > 10 * se)  # the test can tell noise from no noise
+
+
+def test_rescaling_a_layer_divides_its_noise():
+    # W1, b1 -> c W1, c b1 and W2 -> W2 / c: the same network with layer 1's noise sigma / c (same draws)
+    c, sigma = 4.0, 0.5
+    D = tricks.NoisyDiscriminator(1, width=6, depth=2, sigma=sigma, seed=1)
+    Dc = tricks.NoisyDiscriminator(1, width=6, depth=2, sigma=sigma, seed=1)
+    with torch.no_grad():
+        Dc.hidden[0].weight.mul_(c), Dc.hidden[0].bias.mul_(c), Dc.hidden[1].weight.div_(c)
+        x = torch.linspace(-2, 2, 11)[:, None]
+        e1, e2 = torch.randn(11, 6), torch.randn(11, 6)
+        assert torch.allclose(Dc(x, [e1, e2]), D(x, [e1 / c, e2]), atol=1e-5)
+        assert torch.allclose(Dc(x, [0 * e1, 0 * e2]), D(x, [0 * e1, 0 * e2]), atol=1e-5)  # same clean function
+        assert not torch.allclose(Dc(x, [e1, e2]), D(x, [e1, e2]), atol=1e-3)
+
+
+def test_noisy_discriminator_effect_without_noise_is_the_figure2_push():
+    from gan_course import wgan_figure2
+
+    D = tricks.NoisyDiscriminator(1, width=16, depth=2, sigma=0.0, seed=0)
+    xr, xf = torch.randn(50, 1), torch.randn(50, 1) + 3
+    eff = tricks.noisy_discriminator_effect(D, xr, xf, draws=3)
+    ref = wgan_figure2.minimax_generator_gradient(D, xf.numpy()[:, 0])
+    assert eff["push"] == pytest.approx(ref.mean(), rel=1e-4)
+    with torch.no_grad():
+        assert eff["d_fake"] == pytest.approx(float(torch.sigmoid(D(xf)).mean()), rel=1e-5)
+    assert eff["w1_norm"] == pytest.approx(float(D.hidden[0].weight.detach().norm()))
+    with pytest.raises(ValueError, match="sigma"):
+        tricks.NoisyDiscriminator(sigma=-1.0)
