@@ -11,8 +11,9 @@
 #
 # Weight clipping enforces the Lipschitz constraint crudely: weights pile up at $\pm c$, critics
 # become too simple, and gradients explode or vanish with depth. A penalty on the input-gradient
-# norm does none of this, and WGAN-GP spreads over the toys' modes without collapsing (short runs
-# here: not yet all modes on every seed). Runs in about a minute on a CPU.
+# norm does none of this, and WGAN-GP, with the lab's tuned recipe ($\lambda = 1$), covers every mode
+# of both toys on 10 seeds; with the paper's $\lambda = 10$ and nothing else changed it does not settle
+# onto the grid's modes. Runs in about a minute on a CPU.
 
 # %% slideshow={"slide_type": "skip"}
 import copy
@@ -288,8 +289,7 @@ for toy in results:
 # seeds, with a mode histogram close to uniform, and more than 95% of its samples are high quality on both.
 # The published rows use other architectures, scales and budgets, so this is not a comparison at equal
 # budget. Where do the misses lie? `gc.bridges.miss_report` on seed 0's 500 saved grid samples: the misses
-# far from every centre (over 6 std) against isotropic blur as the null (below). The penalty's weight
-# matters: the paper's $\lambda = 10$, with everything else of this recipe, is the second row below (seed 0).
+# far from every centre (over 6 std) against isotropic blur as the null (below).
 
 # %% slideshow={"slide_type": "subslide"}
 miss = gc.bridges.miss_report(lab_store.default_run("grid25", "wgan-gp")["samples"][-1].astype(float), gc.toys.grid25())
@@ -297,10 +297,59 @@ print(f"grid25, seed 0: {miss.misses} of {miss.n} samples miss; {miss.far} lie o
       f"{100 * miss.on_bridge:.0f}% of those on a bridge between neighbours (isotropic blur: {100 * miss.null_on_bridge:.0f}%, "
       f"p = {miss.p_value:.1e})")
 assert miss.far >= 5 and miss.p_value < 1e-3, "the far misses should lie on bridges beyond chance"
-for lam in (setting.penalty_weight, 10.0):
-    run = lab_store.get(gc.widgets.setting_key("grid25", "wgan-gp", gc.lab.make_setting("wgan-gp", penalty_weight=lam)))
-    print(f"grid25, lambda = {lam:g}, seed 0: {int(run['stats'][-1, 0])}/25 modes, "
-          f"{100 * run['stats'][-1, 1]:.1f}% high quality")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### The paper's $\lambda = 10$, everything else of this recipe
+#
+# The penalty's weight matters. `scripts/paper_penalty.py` trained the same recipe with only $\lambda$
+# changed to the paper's 10, on its own seeds: grid25, seeds 0-2 (`assets/paper_penalty/`, 16 minutes
+# of one CPU core for the three; ring8 was not run at this setting). Each row is labelled with its
+# recipe; the $\lambda = 1$ row is the 10 seeds above.
+
+# %% slideshow={"slide_type": "subslide"}
+paper, paper_info = gc.store.load_paper_penalty()
+print(gc.metrics.toy_table([("lambda 1 (lab)", results["ring8"], results["grid25"]),
+                            ("lambda 10 (paper)", paper.get("ring8", []), paper.get("grid25", []))]))
+print("both: Adam (0.5, 0.9), lr 3e-3 decaying to 0, n_critic 5, 20,000 steps, averaged G (beta 0.999)")
+
+# %% slideshow={"slide_type": "subslide"}
+lam1 = {ds: {r["seed"]: r for r in results[ds]} for ds in results}
+for ds, runs in paper.items():
+    for r in runs:
+        a = lam1[ds][r["seed"]]
+        print(f"{ds:6s} seed {r['seed']}: lambda 1: {a['modes_covered']:2d}/{a['n_modes']} modes, {100 * a['hq_fraction']:5.1f}% HQ"
+              f" | lambda 10: {r['modes_covered']:2d}/{r['n_modes']} modes, {100 * r['hq_fraction']:5.1f}% HQ")
+grid_l10 = lab_store.get(gc.widgets.setting_key("grid25", "wgan-gp", gc.lab.make_setting("wgan-gp", penalty_weight=10.0)))
+
+# %%
+for ds, runs in paper.items():
+    assert all(r["setting"] == json.loads(json.dumps({**setting.as_dict(), "seed": r["seed"], "penalty_weight": 10.0}))
+               for r in runs), "the paper-setting runs should change lambda only"
+assert paper["grid25"][0]["seed"] == 0 and paper["grid25"][0]["modes_covered"] == int(grid_l10["stats"][-1, 0]), \
+    "seed 0 should reproduce the lab grid's lambda = 10 run"
+assert len(paper["grid25"]) >= 3, "the paper-setting row needs its own seeds"
+paper_samples = np.load(gc.store.PAPER_PENALTY / "grid25_samples.npz")
+dist = np.sqrt(((paper_samples["samples"].astype(float)[:, :, None] - gc.toys.grid25().centres[None, None]) ** 2).sum(-1)).min(-1)
+print("lambda 10, median distance of a sample to its nearest grid centre (std 0.05), per seed:", np.median(dist, 1).round(2))
+for r in paper["grid25"]:
+    a = lam1["grid25"][r["seed"]]
+    assert r["modes_covered"] < a["modes_covered"] and r["hq_fraction"] < 0.1 < 0.9 < a["hq_fraction"], r
+assert np.all(np.median(dist, 1) > 10 * 0.05), "lambda 10's samples should lie far from the centres (not converged)"
+hq_path = [[st["hq_fraction"] for st in r["stats"][1:]]
+           for r in json.loads((gc.store.PAPER_PENALTY / "grid25.json").read_text())["runs"]]
+print(f"lambda 10, largest high-quality share at any snapshot after step 0: {100 * np.max(hq_path):.1f}%")
+assert np.max(hq_path) < 0.05, "lambda 10 should not have settled onto the modes at any saved snapshot"
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# With only $\lambda$ changed to 10, the recipe fails on the grid on every seed run: 12-17 of 25 modes
+# and 1.6-3.6% high-quality samples, against 25 of 25 and 95.8-98.0% with $\lambda = 1$ on the same seeds (seed 0
+# is the lab grid's $\lambda = 10$ run, reproduced). This is not a collapse onto a few modes: the median
+# sample lies 0.71-0.82 from its nearest centre (14-16 std), the samples spread over the square, and the
+# "covered" modes are counted from a few dozen scattered samples. Nor was it settling late: at every saved
+# snapshot after step 0 under 5% of its samples were high quality. The paper's own toy script also lowers
+# $\lambda$ for the toys (above). We did not tune the other knobs for $\lambda = 10$,
+# so this row says that *this recipe* needs the smaller $\lambda$, not that WGAN-GP with $\lambda = 10$ cannot
+# cover the grid.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Two relatives: the one-sided penalty and R1

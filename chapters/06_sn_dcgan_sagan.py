@@ -13,7 +13,7 @@
 # real images (the scikit-learn digits), DCGAN with SN in D, and the SA-GAN recipe, each cover the
 # digit classes more evenly than plain DCGAN in our runs. The SA-GAN recipe changes five things at
 # once (self-attention, hinge loss, SN in G, TTUR, Adam's betas), and there is one run per variant, so
-# these runs cannot credit its gain to attention. Runs in about 30 s on a laptop CPU: short runs train
+# these runs cannot credit its gain to attention (no ablation was run). Runs in about 30 s on a laptop CPU: short runs train
 # live, the full-length generators load from `assets/images`.
 #
 # Sources: Miyato et al. (2018), *Spectral Normalization for GANs*; Radford et al. (2016), *DCGAN*;
@@ -305,8 +305,8 @@ print("metrics agree with metrics.json")
 # changes five things together, listed by the check below: the attention blocks, the hinge loss, SN in
 # G, the two learning rates, and Adam's $\beta_1$. Crediting the gain to attention would need an
 # ablation with one change at a time, over enough seeds to separate the variants; on a CPU that is
-# hours of training, which this course does not ship. So we credit the *SA-GAN recipe*, not
-# self-attention.
+# hours of training. **No such ablation was run** for this course. So we credit the *SA-GAN recipe*,
+# not self-attention.
 
 # %% slideshow={"slide_type": "subslide"}
 sn_v, sa_v = ig.VARIANTS["dcgan_sn"], ig.VARIANTS["sagan"]

@@ -19,7 +19,7 @@ _SUBMODULES = {
     "checks", "device", "toys", "densities", "divergences", "nets", "losses", "training", "metrics", "plotting",
     "likelihood", "optimal", "games", "gan1d", "manifolds", "saturation", "noise", "smoothing",
     "penalties", "wgan", "spectral", "digits", "classifier", "image_nets", "image_gans", "batched", "lab",
-    "lab_cli", "store", "widgets", "lab_canvas", "live", "site_viewer", "mode_hopping", "bridges", "critic_shape", "annealing", "conditional", "tricks", "ml_cost", "taxonomy", "finite_samples", "lsgan", "ebgan", "loss_sensitive", "custom_loop", "sn_theory", "wgan_figure2", "convexity", "solutions", "ring_losses",
+    "lab_cli", "store", "widgets", "lab_canvas", "live", "site_viewer", "mode_hopping", "bridges", "dropped_modes", "critic_shape", "annealing", "conditional", "tricks", "ml_cost", "taxonomy", "finite_samples", "lsgan", "ebgan", "loss_sensitive", "custom_loop", "sn_theory", "wgan_figure2", "convexity", "solutions", "ring_losses",
 }
 
 #: import name -> pip name of each runtime dependency (pyproject.toml's ``dependencies``)

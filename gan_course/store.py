@@ -218,6 +218,29 @@ def load_results(folder=LAB_ASSETS):
     return out
 
 
+PAPER_PENALTY = ASSETS / "paper_penalty"
+PAPER_PENALTY_COMMAND = "python scripts/paper_penalty.py --dataset DATASET --seeds 0 1 2 --out assets/paper_penalty"
+
+
+def load_paper_penalty(folder=PAPER_PENALTY):
+    """The WGAN-GP runs at the paper's lambda = 10 (``scripts/paper_penalty.py``) as {dataset: [one dict per
+    seed]}, each dict the seed's *final* snapshot (``seed``, ``step``, ``modes_covered``, ``n_modes``,
+    ``hq_fraction``, ``reverse_kl``) plus ``setting``; datasets not run are absent. Also returns the
+    files' headers as {dataset: dict} (command, steps, penalty_weight, cpu_seconds)."""
+    folder = Path(folder)
+    runs, headers = {}, {}
+    for path in sorted(folder.glob("*.json")):
+        data = read_json(path, PAPER_PENALTY_COMMAND)
+        try:
+            runs[data["dataset"]] = [dict(seed=r["seed"], setting=r["setting"], **r["stats"][-1]) for r in data["runs"]]
+            headers[data["dataset"]] = {k: v for k, v in data.items() if k != "runs"}
+        except (KeyError, TypeError, IndexError) as e:
+            raise AssetError(f"{path} lacks the expected fields ({e}); remake it with `{PAPER_PENALTY_COMMAND}`") from None
+    if not runs:
+        raise AssetError(f"no results in {folder}; make them with `{PAPER_PENALTY_COMMAND}`")
+    return runs, headers
+
+
 def knob_key(dataset, loss, lr, n_critic, penalty_weight, noise_sigma):
     """The lookup key of a lab run: its dataset, loss and slider values (rounded to 4 digits)."""
     pw = None if loss != "wgan-gp" else float(f"{penalty_weight:.4g}")

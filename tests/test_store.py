@@ -100,3 +100,25 @@ def test_run_folder_refuses_another_setting(tmp_path):
     (d / "seed_3").mkdir(parents=True)
     with pytest.raises(ValueError, match="unknown settings"):
         store.claim_run_folder(d, a)
+
+
+def test_paper_penalty_script_changes_only_lambda_and_loads(tmp_path):
+    """scripts/paper_penalty.py for 4 steps: its file loads with ``store.load_paper_penalty``, the recipe is the
+    lab's WGAN-GP default with lambda = 10 and nothing else changed, and the final row is the last snapshot."""
+    import importlib.util
+    from dataclasses import replace
+
+    from gan_course import lab
+
+    spec = importlib.util.spec_from_file_location("paper_penalty", store.ROOT / "scripts" / "paper_penalty.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    script.main(["--dataset", "ring8", "--seeds", "3", "5", "--steps", "4", "--out", str(tmp_path)])
+    runs, headers = store.load_paper_penalty(tmp_path)
+    assert list(runs) == ["ring8"] and [r["seed"] for r in runs["ring8"]] == [3, 5]
+    assert headers["ring8"]["penalty_weight"] == 10.0 and headers["ring8"]["steps"] == 4
+    for r in runs["ring8"]:
+        expected = replace(lab.make_setting("wgan-gp", r["seed"]), penalty_weight=10.0).as_dict()
+        assert r["setting"] == json.loads(json.dumps(expected)) and r["step"] == 4 and r["n_modes"] == 8
+    with pytest.raises(store.AssetError, match="paper_penalty.py"):
+        store.load_paper_penalty(tmp_path / "empty")
