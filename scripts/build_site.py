@@ -330,8 +330,12 @@ def build(out, workers=2, only=None):
     stage(pages, notebooks, src)
     if out.exists():
         shutil.rmtree(out)
+    stray = out.resolve().parent / "jupyter_execute"  # myst-nb's copy of the notebooks, beside the output
+    existed = stray.exists()
     subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-j", str(workers), str(src), str(out)],
                    check=True)
+    if not existed and stray.exists():  # the site does not need it; left in the repo it dirties `git status`
+        shutil.rmtree(stray)
     (out / "pages.json").write_text(json.dumps(pages, indent=2))
     return pages
 

@@ -112,6 +112,7 @@ def test_site_builds_offline(tmp_path):
     assert 'src="_static/lab_view.html"' in lab_page, "the lab page hosts the saved-runs viewer"
     view = (out / "_static" / "lab_view.html").read_text()
     assert "const DATA = " in view and "<canvas" in view, "the viewer carries its numbers and draws them itself"
+    assert not (tmp_path / "jupyter_execute").exists(), "the build leaves no copy of the notebooks beside the site"
 
 
 def test_a_live_widget_becomes_the_saved_runs_viewer_on_the_site():
