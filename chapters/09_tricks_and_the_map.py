@@ -272,6 +272,25 @@ for k, v in dep.items():
     print(f"{k:27s}: max change of example 0's output when its 31 batch-mates change = {v:.2e}")
 assert dep["batch norm (training mode)"] > 0.05 and dep["virtual batch norm"] < 1e-6
 
+# %% slideshow={"slide_type": "subslide"}
+# the same example 0 in 30 batches that differ only in its 31 batch-mates
+fig, ax = plt.subplots(figsize=(8, 3.2))
+out0 = {}
+for name, layer in (("batch norm (training mode)", bn), ("virtual batch norm", vbn)):
+    vals = []
+    for k in range(30):
+        mates = torch.randn(31, 16, generator=torch.Generator().manual_seed(100 + k))
+        with torch.no_grad():
+            vals.append(layer(torch.cat([batch_a[:1], mates]))[0, 0].item())
+    out0[name] = np.array(vals)
+    ax.plot(range(1, 31), vals, "o-", ms=4, label=name)
+ax.set(xlabel="draw of the 31 batch-mates", ylabel="feature 0 of example 0's output",
+       title="One input, thirty batches")
+ax.legend()
+plt.show()
+print({k: f"range {np.ptp(v):.2e}" for k, v in out0.items()})
+assert np.ptp(out0["batch norm (training mode)"]) > 0.05 and np.ptp(out0["virtual batch norm"]) < 1e-6
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **Noise in hidden layers.** The notes on the tutorial list noise in the middle layers of $G$ and
 # $D$ beside noise on $D$'s inputs (chapter 03) as a way to make real and generated distributions
