@@ -141,3 +141,14 @@ def stop_if_interrupted(history):
     if getattr(history, "interrupted", False):
         raise KeyboardInterrupt("interrupted: stopping the loop over runs (the finished runs are kept)")
     return history
+
+
+def restore_ctrl_c():
+    """Make Ctrl-C (SIGINT) raise ``KeyboardInterrupt`` in this process even if it was started with SIGINT
+    ignored, as a shell starts a background job and pytest-xdist its workers' children; the command lines
+    call it first, so that an interrupt always reaches their save-what-you-have handlers. Main thread only."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -329,6 +329,7 @@ def parser():
 def main(argv=None):
     p = parser()
     a = p.parse_args(argv)
+    checks.restore_ctrl_c()  # Ctrl-C leaves PARTIAL.json even if started as a background job
     try:
         if a.cmd == "train-all":
             try:

@@ -174,6 +174,7 @@ def precompute_command(p, a):
 def main(argv=None):
     p = parser()
     a = p.parse_args(argv)
+    checks.restore_ctrl_c()  # Ctrl-C saves the partial result even if started as a background job
     if a.command == "precompute":
         return precompute_command(p, a)
     if a.command == "presets":

@@ -25,3 +25,19 @@ def test_an_interrupted_run_stops_the_loop():
 def test_a_finished_run_passes_through():
     h = training.History(training.TrainConfig())
     assert checks.stop_if_interrupted(h) is h
+
+
+def test_restore_ctrl_c_undoes_an_inherited_ignore():
+    """A process started with SIGINT ignored (a shell's background job) gets KeyboardInterrupt back."""
+    import signal
+    import subprocess
+    import sys
+
+    code = ("import signal, os; from gan_course import checks\n"
+            "assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN\n"
+            "checks.restore_ctrl_c()\n"
+            "try:\n    os.kill(os.getpid(), signal.SIGINT)\n    import time; time.sleep(5)\nexcept KeyboardInterrupt:\n"
+            "    print('interrupted')\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                       preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    assert p.returncode == 0 and p.stdout.strip() == "interrupted", p.stderr

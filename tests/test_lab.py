@@ -227,7 +227,8 @@ def test_cli_ctrl_c_mid_run_ends_cleanly(tmp_path):
     p = subprocess.Popen([sys.executable, "-m", "gan_course.lab", "train", "--dataset", "ring8", "--loss",
                           "nonsaturating", "--seed", "0", "--steps", "1000000", "--out", str(out), "--device", "cpu"],
                          cwd=ROOT, env={"PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"},
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))  # as for a background job
     t0 = time.time()
     while not (out / "run.json").exists() and time.time() - t0 < 120:
         time.sleep(0.2)
