@@ -277,13 +277,8 @@ assert dep["batch norm (training mode)"] > 0.05 and dep["virtual batch norm"] < 
 fig, ax = plt.subplots(figsize=(8, 3.2))
 out0 = {}
 for name, layer in (("batch norm (training mode)", bn), ("virtual batch norm", vbn)):
-    vals = []
-    for k in range(30):
-        mates = torch.randn(31, 16, generator=torch.Generator().manual_seed(100 + k))
-        with torch.no_grad():
-            vals.append(layer(torch.cat([batch_a[:1], mates]))[0, 0].item())
-    out0[name] = np.array(vals)
-    ax.plot(range(1, 31), vals, "o-", ms=4, label=name)
+    out0[name] = tricks.output_across_batches(layer, batch_a[:1])
+    ax.plot(range(1, 31), out0[name], "o-", ms=4, label=name)
 ax.set(xlabel="draw of the 31 batch-mates", ylabel="feature 0 of example 0's output",
        title="One input, thirty batches")
 ax.legend()

@@ -164,11 +164,6 @@ def dataset(name):
     return DATASETS[name]()
 
 
-def knobs_of(setting, loss):
-    """The slider values (lr, n_critic, penalty weight, sigma) of a setting, as a hashable tuple."""
-    return (setting.lr_d, setting.n_critic, setting.penalty_weight if loss == "wgan-gp" else None, setting.noise_sigma)
-
-
 def snapshot_steps(steps, n=N_SNAPSHOTS):
     return tuple(int(round(i * steps / (n - 1))) for i in range(n))
 

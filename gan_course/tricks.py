@@ -192,6 +192,17 @@ def batch_dependence(norm, x_batch, other_batch, index=0):
         return float((a - norm(mixed)[index]).abs().max())
 
 
+def output_across_batches(norm, x0, n_batches=30, n_mates=31, seed=100):
+    """(n_batches,) feature 0 of ``x0``'s output (x0: (1, d)) when ``norm`` sees it first in each of
+    ``n_batches`` batches whose ``n_mates`` other rows are fresh N(0, I) draws (generator seed + k)."""
+    out = []
+    with torch.no_grad():
+        for k in range(n_batches):
+            mates = torch.randn(n_mates, x0.shape[1], generator=torch.Generator().manual_seed(seed + k))
+            out.append(norm(torch.cat([x0, mates]))[0, 0].item())
+    return np.array(out)
+
+
 # ----------------------------------------------------------------------------------------------
 # noise in hidden layers
 # ----------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ spec = importlib.util.spec_from_file_location("build_site", ROOT / "scripts" / "
 build_site = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(build_site)
 EXECUTED = ROOT / "build" / "executed"  # where conftest.py keeps what nbval ran
+NO_NPM = shutil.which("npm") is None and not (build_site.NPM / "installed.json").exists()
 # a reference to another site from a page: <script src>, <link href>, <img src>, <iframe src>, CSS
 # @import or url(), a JS module import
 REMOTE = re.compile(r"""(?:<(?:script|link|img|iframe|source|audio|video)\b[^>]*?\b(?:src|href)\s*=\s*["']?"""
@@ -46,7 +47,7 @@ def check_chapter_page(chapter, tmp=None):
     """Run by the "site page" item that conftest.py adds after each chapter's cells."""
     import tempfile
 
-    if shutil.which("npm") is None and not (build_site.NPM / "installed.json").exists():
+    if NO_NPM:
         pytest.skip("npm fetches reveal.js and MathJax once (scripts/ensure_chromium.sh installs it)")
     if not Path("/usr/bin/chromium").exists():
         pytest.skip("no /usr/bin/chromium to measure the slides (scripts/ensure_chromium.sh installs it)")
@@ -88,8 +89,7 @@ def test_remote_reference_check_catches_a_cdn(tmp_path):
     assert len(remote_references(tmp_path)) == 3
 
 
-@pytest.mark.skipif(shutil.which("npm") is None and not (build_site.NPM / "installed.json").exists(),
-                    reason="npm fetches MathJax and the widget manager once")
+@pytest.mark.skipif(NO_NPM, reason="npm fetches MathJax and the widget manager once")
 def test_site_builds_offline(tmp_path):
     """`make site` on one chapter: navigation, search, previous/next, formulas, hidden solutions, no CDN."""
     out = tmp_path / "site"

@@ -75,16 +75,21 @@ def test_instance_noise_schedule_and_observe():
     assert len(s.seen) == 60 and np.allclose(s.seen, h.d_loss)
 
 
-def test_nan_stops_with_a_message_naming_network_and_step():
+def nan_penalty_at(call):
+    """A D penalty that is 0, except NaN at its ``call``-th use (one use per D step)."""
     calls = []
 
-    def bad_penalty(D, real, fake):
+    def penalty(D, real, fake):
         calls.append(1)
-        return torch.tensor(float("nan")) if len(calls) == 17 else torch.zeros(())
+        return torch.tensor(float("nan")) if len(calls) == call else torch.zeros(())
 
+    return penalty
+
+
+def test_nan_stops_with_a_message_naming_network_and_step():
     G, D = small()
     with pytest.raises(TrainingDiverged, match=r"discriminator's loss became nan at generator step 17"):
-        train_gan(G, D, toys.ring8(), penalty=bad_penalty, check_every=10, **FAST)
+        train_gan(G, D, toys.ring8(), penalty=nan_penalty_at(17), check_every=10, **FAST)
 
 
 def test_poisoned_generator_weight_stops_at_the_next_step():
@@ -163,15 +168,9 @@ def test_default_device_follows_cuda_availability():
 
 def test_nan_at_the_last_step_is_caught_by_the_final_check():
     """60 steps, checks every 25: a NaN at step 60 is seen only by the check after the last step."""
-    calls = []
-
-    def bad_penalty(D, real, fake):
-        calls.append(1)
-        return torch.tensor(float("nan")) if len(calls) == 60 else torch.zeros(())
-
     G, D = small()
     with pytest.raises(TrainingDiverged, match=r"discriminator's loss became nan at generator step 60"):
-        train_gan(G, D, toys.ring8(), penalty=bad_penalty, check_every=25, **FAST)
+        train_gan(G, D, toys.ring8(), penalty=nan_penalty_at(60), check_every=25, **FAST)
 
 
 def test_interrupted_run_is_flagged_and_still_checked():

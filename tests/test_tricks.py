@@ -169,3 +169,15 @@ def test_noisy_discriminator_effect_without_noise_is_the_figure2_push():
     assert eff["w1_norm"] == pytest.approx(float(D.hidden[0].weight.detach().norm()))
     with pytest.raises(ValueError, match="sigma"):
         tricks.NoisyDiscriminator(sigma=-1.0)
+
+
+def test_output_across_batches_against_the_batch_norm_formula():
+    torch.manual_seed(0)
+    x0 = torch.randn(1, 4)
+    bn = torch.nn.BatchNorm1d(4).train()
+    got = tricks.output_across_batches(bn, x0, n_batches=3, n_mates=5, seed=7)
+    for k, v in enumerate(got):  # (x - batch mean) / sqrt(biased batch variance + eps), feature 0
+        b = torch.cat([x0, torch.randn(5, 4, generator=torch.Generator().manual_seed(7 + k))])[:, 0]
+        assert v == pytest.approx(float((b[0] - b.mean()) / torch.sqrt(b.var(unbiased=False) + bn.eps)), abs=1e-5)
+    vbn = tricks.VirtualBatchNorm1d(4).set_reference(torch.randn(16, 4))
+    assert np.ptp(tricks.output_across_batches(vbn, x0, n_batches=3, n_mates=5)) == 0
