@@ -134,8 +134,11 @@ assert outward.all(), "at moderate noise every arrow should point towards the da
 #
 # Target $P_0$ (the segment $x_1 = 0$); $G$ has a 1-D latent and starts as a curve near $x_1 = 1.5$,
 # against a $D$ already trained for 500 steps (chapter 02's situation). Then 600 generator steps
-# of the **minimax** game ($k_D = 5$) with each schedule, 3 seeds. We track the exact $W_1$ between
-# 500 generated points and 500 quantile points of the target (linear assignment).
+# of the **minimax** game ($k_D = 5$) with each schedule. We track the exact $W_1$ between
+# 500 generated points and 500 quantile points of the target (linear assignment). Seed 0 trains here
+# (about 25 s of one core); seeds 1 and 2 come from `assets/noise/annealing.json`, made by the same code
+# (`gc.annealing.run_schedules`, `scripts/annealing_seeds.py`), and a check below confirms that the file's
+# seed 0 is the run you just trained.
 
 # %%
 target = gc.toys.parallel_lines(0.0)
@@ -158,18 +161,27 @@ def start(seed):
     return G, D
 
 # %% slideshow={"slide_type": "subslide"}
+import json
+from pathlib import Path
+
 runs = {}
-for seed in (0, 1, 2):
-    G0, D0 = start(seed)
-    for name, make in schedules.items():
-        G, D = copy.deepcopy(G0), copy.deepcopy(D0)
-        runs[name, seed] = gc.training.train_gan(G, D, target, steps=600, n_critic=5, batch_size=128, loss="minimax",
-                                                 noise_sigma=make(), seed=seed, snapshot_steps=snap_steps,
-                                                 n_snapshot=500, progress=False, device=device)
-        gc.checks.stop_if_interrupted(runs[name, seed])  # Ctrl-C stops the loop, not just this run
+G0, D0 = start(0)
+for name, make in schedules.items():
+    G, D = copy.deepcopy(G0), copy.deepcopy(D0)
+    runs[name, 0] = gc.training.train_gan(G, D, target, steps=600, n_critic=5, batch_size=128, loss="minimax",
+                                          noise_sigma=make(), seed=0, snapshot_steps=snap_steps,
+                                          n_snapshot=500, progress=False, device=device)
+    gc.checks.stop_if_interrupted(runs[name, 0])  # Ctrl-C stops the loop, not just this run
 w1 = {k: np.array([gc.divergences.w1_exact(h.snapshots[t]["samples"], target_pts) for t in snap_steps])
       for k, h in runs.items()}
-print("final W1 to the target (seeds 0, 1, 2):")
+spread = {k: h.snapshots[600]["samples"][:, 0].std() for k, h in runs.items()}  # blur across the line
+# seeds 1 and 2 (and 0, to check against the run above) from the 10-seed file
+ann = json.loads((Path(gc.__file__).parent.parent / "assets" / "noise" / "annealing.json").read_text())["results"]
+for seed in (1, 2):
+    for name in schedules:
+        w1[name, seed] = np.array([ann[str(seed)][name]["w1"][str(t)] for t in snap_steps])
+        spread[name, seed] = ann[str(seed)][name]["spread"]["600"]
+print("final W1 to the target (seed 0 trained here; seeds 1, 2 from the file):")
 for name in schedules:
     print(f"  {name:12s}", "  ".join(f"{w1[name, s][-1]:.3f}" for s in (0, 1, 2)))
 
@@ -208,7 +220,6 @@ plt.show()
 # slowly. The checks, seed by seed:
 
 # %% slideshow={"slide_type": "subslide"}
-spread = {k: h.snapshots[600]["samples"][:, 0].std() for k, h in runs.items()}  # blur across the line
 for seed in (0, 1, 2):
     none, fixed, lin, ada = (w1[n, seed][-1] for n in schedules)
     print(f"seed {seed}: W1 none {none:.3f}, fixed {fixed:.3f}, linear {lin:.3f}, adaptive {ada:.3f}; "
@@ -229,10 +240,6 @@ assert blur_fixed > 1.5 * blur_ada, "fixed noise should leave a blurred fit (on 
 # shrinks between 600 and 1,800 steps on every seed, as a finite-time effect should.
 
 # %%
-import json
-from pathlib import Path
-
-ann = json.loads((Path(gc.__file__).parent.parent / "assets" / "noise" / "annealing.json").read_text())["results"]
 w = {n: np.array([ann[str(s)][n]["w1"]["600"] for s in range(10)]) for n in schedules}
 for n in schedules:
     print(f"{n:12s} W1 at step 600, seeds 0-9:", " ".join(f"{v:.3f}" for v in w[n]))
@@ -244,8 +251,9 @@ print(f"linear beats fixed on {lin_wins}/10 seeds; fixed x1-spread 600 -> 1800 s
 assert np.all(w["linear 1→0"] < w["no noise"]) and np.all(w["adaptive"] < w["no noise"])
 assert 2 <= lin_wins <= 8, "linear vs fixed should be a toss-up at this budget"
 assert np.all(spread1800 < spread600), "fixed noise's blur should shrink with more steps"
-assert np.allclose([ann[str(s)][n]["w1"]["600"] for s in (0, 1, 2) for n in schedules],
-                   [w1[n, s][-1] for s in (0, 1, 2) for n in schedules], atol=1e-3) or device.type != "cpu"
+# the file's seed 0 is the run trained above (on a GPU the arithmetic differs, so only on the CPU)
+assert np.allclose([ann["0"][n]["w1"][str(t)] for n in schedules for t in snap_steps],
+                   [w1[n, 0][i] for n in schedules for i in range(len(snap_steps))], atol=1e-3) or device.type != "cpu"
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises

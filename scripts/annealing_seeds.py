@@ -2,7 +2,7 @@
 
 For seeds 0-9: ``gan_course.annealing.run_schedules(seed, steps=600, fixed_steps=1800)`` (no noise,
 fixed sigma = 0.5, linear 1 -> 0 and the adaptive rule; the fixed schedule also runs on to 1,800
-steps). Chapter 03 trains seeds 0-2 live and reads the rest from the file.
+steps). Chapter 03 trains seed 0 live (and checks it against the file) and reads seeds 1-9 from it.
 
     python scripts/annealing_seeds.py --out assets/noise
 """
