@@ -357,7 +357,8 @@ def bench_time_to_quality(device, datasets=("ring8", "grid25"), seeds=(0, 1, 2),
                 per_seed.append(dict(seed=seed, final_modes=trace[-1][2], final_hq=trace[-1][3],
                                      run_s=trace[-1][0], **_first_reach(trace, n_modes),
                                      trace=[[round(t, 3), st, m, round(hq, 4)] for t, st, m, hq in trace]))
-            row = dict(dataset=ds, recipe=name, seeds=list(seeds), runs=per_seed)
+            row = dict(dataset=ds, recipe=name, seeds=list(seeds), cap_s=cap_s, runs=per_seed,
+                       date=time.strftime("%Y-%m-%d %H:%M:%S %Z"), load_average=round(os.getloadavg()[0], 2))
             for level, _ in TTQ_LEVELS:
                 v = [r[level] for r in per_seed]
                 got = [x for x in v if x is not None]
@@ -377,6 +378,29 @@ def bench_time_to_quality(device, datasets=("ring8", "grid25"), seeds=(0, 1, 2),
         if plot_dir is not None:
             plot_time_to_quality(ds, names, seeds, traces, Path(plot_dir) / f"time_to_quality_{ds}.png", cap_s)
     return rows
+
+
+def merge_ttq_rows(old, new):
+    """Time-to-quality rows: ``new`` replaces the rows of ``old`` with the same dataset and recipe, the
+    rest of ``old`` is kept (two datasets may be measured by two processes, one per core)."""
+    key = lambda r: (r["dataset"], r["recipe"])
+    fresh = {key(r) for r in new}
+    return [r for r in old if key(r) not in fresh] + list(new)
+
+
+def ttq_markdown(rows, dataset):
+    """The README's table of one dataset's time-to-quality rows (seconds; "never": not within the run)."""
+    f = lambda v: "never" if v is None else f"{v:.0f}"
+    out = ["| recipe | all modes: median / worst s | 90% HQ: median / worst s | 95% HQ: median / worst s "
+           "| end of each run: step, CPU s, modes, HQ |", "|---|---|---|---|---|"]
+    for r in rows:
+        if r["dataset"] != dataset:
+            continue
+        ends = "; ".join(f"seed {x['seed']}: {x['trace'][-1][1]}, {x['run_s']:.0f} s, {x['final_modes']}, "
+                         f"{100 * x['final_hq']:.1f}%" for x in r["runs"])
+        out.append(f"| {r['recipe']} | " + " | ".join(f"{f(r[f'{k}_median_s'])} / {f(r[f'{k}_worst_s'])}"
+                                                       for k, _ in TTQ_LEVELS) + f" | {ends} |")
+    return "\n".join(out)
 
 
 def plot_time_to_quality(ds, names, seeds, traces, path, cap_s=None):
@@ -447,7 +471,14 @@ def main(argv=None):
                          "writes benchmarks/results/lab_live.json")
     ap.add_argument("--ttq-cap", type=float, default=300.0,
                     help="CPU seconds of training after which a run stops (default 300)")
+    ap.add_argument("--ttq-report", type=Path, default=None, metavar="JSON",
+                    help="print the time-to-quality tables of a results file as Markdown and stop")
     args = ap.parse_args(argv)
+    if args.ttq_report is not None:
+        rows = json.loads(args.ttq_report.read_text())["time_to_quality"]["rows"]
+        for ds in dict.fromkeys(r["dataset"] for r in rows):
+            print(f"\n{ds}\n\n{ttq_markdown(rows, ds)}")
+        return rows
     if args.device == "cuda" and not torch.cuda.is_available():
         ap.error("--device cuda but no CUDA device is visible")
     gc.device.set_threads(args.threads)
@@ -489,8 +520,11 @@ def main(argv=None):
     result["seconds"] = time.perf_counter() - t0
     out = args.out or ROOT / "benchmarks" / "results" / f"{args.device}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    if args.only_time_to_quality and out.exists():  # keep the file's other measurements
-        result = {**json.loads(out.read_text()), "time_to_quality": result["time_to_quality"],
+    if args.only_time_to_quality and out.exists():  # keep the file's other measurements and other TTQ rows
+        old = json.loads(out.read_text())
+        ttq = result["time_to_quality"]
+        ttq["rows"] = merge_ttq_rows(old.get("time_to_quality", {}).get("rows", []), ttq["rows"])
+        result = {**old, "time_to_quality": ttq,
                   "time_to_quality_machine": {k: result[k] for k in ("machine", "torch", "torch_threads", "date")}}
     out.write_text(json.dumps(result, indent=2))
     print(f"wrote {out} in {result['seconds']:.0f} s")

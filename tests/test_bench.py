@@ -21,3 +21,23 @@ def test_course_run_stops_at_the_cap_and_keeps_the_schedule():
     assert n_modes == 8 and [p[1] for p in trace] == [0, 50]
     assert trace[0][0] == 0.0 < trace[1][0]
     assert all(0 <= p[3] <= 1 and 0 <= p[2] <= 8 for p in trace)
+
+
+def _row(ds, recipe, hq95):
+    run = dict(seed=0, final_modes=8, final_hq=0.951, run_s=31.6, trace=[[0.0, 0, 0, 0.0], [31.6, 5500, 8, 0.951]])
+    return dict(dataset=ds, recipe=recipe, runs=[run], all_modes_median_s=2.96, all_modes_worst_s=2.96,
+                hq90_median_s=14.1, hq90_worst_s=14.1, hq95_median_s=hq95, hq95_worst_s=hq95)
+
+
+def test_merge_replaces_only_the_rows_measured_again():
+    old = [_row("ring8", "a", 30.0), _row("ring8", "b", None), _row("grid25", "a", None)]
+    merged = bench.merge_ttq_rows(old, [_row("grid25", "a", 90.0)])
+    assert [(r["dataset"], r["recipe"], r["hq95_median_s"]) for r in merged] == [
+        ("ring8", "a", 30.0), ("ring8", "b", None), ("grid25", "a", 90.0)]
+
+
+def test_markdown_table_has_one_line_per_recipe_of_the_dataset():
+    md = bench.ttq_markdown([_row("ring8", "preset fast", 31.6), _row("grid25", "x", None)], "ring8").splitlines()
+    assert len(md) == 3 and md[2].startswith("| preset fast | 3 / 3 | 14 / 14 | 32 / 32 |")
+    assert "seed 0: 5500, 32 s, 8, 95.1%" in md[2]
+    assert "never / never" in bench.ttq_markdown([_row("grid25", "x", None)], "grid25")
