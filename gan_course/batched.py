@@ -25,7 +25,10 @@ What each model k does per generator step (Goodfellow et al. 2014, Algorithm 1):
 * minibatch discrimination: D's logit gains w . o(x_i), o(x_i)_b = sum_j exp(-||M_ib - M_jb||_1) with
   M_i = f(x_i) T (Salimans et al. 2016, Sec. 3.2; ``BatchedMinibatchDiscrimination``);
 * an exponential moving average of G's weights, theta_ema <- beta theta_ema + (1 - beta) theta after
-  each generator step (Yazici et al. 2019, Eq. 2); snapshots then sample the averaged generator.
+  each generator step (Yazici et al. 2019, Eq. 2); snapshots then sample the averaged generator. With
+  ``g_ema_warmup`` the n-th update (n = 0, 1, ...) uses beta_n = min(beta, (1 + n) / (10 + n)), the
+  warm-up of TensorFlow's ``ExponentialMovingAverage(num_updates=n)``: the average follows G closely
+  at first and settles to beta after about 10 / (1 - beta) steps, so it no longer lags at the start.
 
 Random streams of model k (seed s), the same as ``training.train_gan``: real data from a CPU
 ``torch.Generator`` seeded s, latents and instance noise from a device generator seeded s + 1,
@@ -72,6 +75,7 @@ class Setting:
     lr_decay: bool = False  # decay both learning rates linearly to 0 over the run (train_gan: constant)
     noise_decay: bool = False  # anneal the instance noise linearly from noise_sigma to 0 over the run
     g_ema: float = 0.0  # decay beta of an exponential moving average of G's weights, sampled at snapshots; 0 = off
+    g_ema_warmup: bool = False  # the average's beta ramps up as min(beta, (1 + n) / (10 + n)) over updates n
     feature_matching: bool = False  # G matches the mean of D's last hidden features on real data (Salimans et al. 2016)
     minibatch_kernels: int = 0  # minibatch discrimination with this many kernels B on D's last hidden layer; 0 = off
     r1_weight: float = 0.0  # gamma of R1 = gamma/2 E ||grad D(x)||^2 on real data (Mescheder et al. 2018); 0 = off
@@ -93,6 +97,8 @@ class Setting:
             raise ValueError(f"noise_sigma must be a number >= 0, got {self.noise_sigma!r}")
         if not (isinstance(self.g_ema, (int, float)) and 0 <= self.g_ema < 1):
             raise ValueError(f"g_ema must be a number in [0, 1), got {self.g_ema!r}")
+        if not isinstance(self.g_ema_warmup, bool):
+            raise ValueError(f"g_ema_warmup must be True or False, got {self.g_ema_warmup!r}")
         if not isinstance(self.feature_matching, bool):
             raise ValueError(f"feature_matching must be True or False, got {self.feature_matching!r}")
         if (not isinstance(self.minibatch_kernels, (int, np.integer)) or isinstance(self.minibatch_kernels, bool)
@@ -113,8 +119,12 @@ class Setting:
                 self.r1_weight > 0 or self.r2_weight > 0, self.loss in losses.PAIRED)
 
     def as_dict(self):
+        """The fields as JSON-ready values (``Setting(**d)`` rebuilds it). ``g_ema_warmup`` appears only when
+        on, so the settings stored before it existed (assets/) still compare equal."""
         d = asdict(self)
         d["betas"] = list(self.betas)
+        if not self.g_ema_warmup:
+            del d["g_ema_warmup"]
         return d
 
 
@@ -482,6 +492,7 @@ class BatchedGAN:
             self.field_xs = self.field_ys = self.grid = None
         self.decay = torch.tensor([float(s.lr_decay) for s in settings], device=device, dtype=dtype)
         self.ema_beta = torch.tensor([float(s.g_ema) for s in settings], device=device, dtype=dtype)
+        self.ema_warmup = torch.tensor([bool(s.g_ema_warmup) for s in settings], device=device)
         # the averaged weights (equal to G's where g_ema is 0); None when no model of the batch averages
         self.G_ema = [p.detach().clone() for p in self.G.parameters()] if any(s.g_ema for s in settings) else None
         self.d_hist = torch.full((K, self.steps), float("nan"), device=device, dtype=dtype)
@@ -579,11 +590,14 @@ class BatchedGAN:
         self.opt_g.zero_grad()
         loss_g.sum().backward()
         self.opt_g.step()
-        # (3) theta_ema <- beta theta_ema + (1 - beta) theta
+        # (3) theta_ema <- beta theta_ema + (1 - beta) theta, beta = min(beta, (1 + n) / (10 + n)) in warm-up
         if self.G_ema is not None:
+            beta = self.ema_beta
+            if self.ema_warmup.any():
+                beta = torch.where(self.ema_warmup, beta.clamp(max=(1 + step) / (10 + step)), beta)
             with torch.no_grad():
                 for e, p in zip(self.G_ema, self.G.parameters()):
-                    e.lerp_(p, 1 - self.ema_beta.view(-1, *([1] * (p.ndim - 1))))
+                    e.lerp_(p, 1 - beta.view(-1, *([1] * (p.ndim - 1))))
         self.d_hist[:, step] = loss_d.detach()
         self.g_hist[:, step] = loss_g.detach()
         self.t = step + 1

@@ -236,6 +236,26 @@ def test_generator_average_is_the_closed_form_of_its_recursion(float64):
         Setting(g_ema=1.0).validate()
 
 
+def test_generator_average_warm_up_follows_its_recursion(float64):
+    # with the warm-up the n-th update (n = 0..T-1) uses beta_n = min(beta, (1 + n) / (10 + n)):
+    # e_0 = theta_0, e_{n+1} = beta_n e_n + (1 - beta_n) theta_{n+1}, with theta_n the plain run's weights
+    beta, T, kw = 0.2, 4, dict(width=8, depth=2, batch_size=16, device="cpu", progress=False)
+    s = Setting("nonsaturating", seed=3, lr_d=1e-2, lr_g=1e-2, n_critic=1, betas=(0.5, 0.999))
+    res = batched.train_batched([replace(s, g_ema=beta, g_ema_warmup=True), replace(s, g_ema=beta)], toys.ring8(),
+                                T, **kw)
+    thetas = [[l.weight.detach().T for l in batched.init_pair(s.seed, 8, 2)[0].net if isinstance(l, torch.nn.Linear)]]
+    thetas += [[w[0] for w in batched.train_batched([s], toys.ring8(), t, **kw).G.weights] for t in range(1, T + 1)]
+    betas = [min(beta, (1 + n) / (10 + n)) for n in range(T)]
+    assert betas[:2] == [0.1, 2 / 11] and betas[3] == beta  # the ramp is active, then capped
+    e = thetas[0]
+    for n in range(T):
+        e = [b_ * x + (1 - b_) * y for b_, x, y in zip([betas[n]] * len(e), e, thetas[n + 1])]
+    assert max((w[0] - x).abs().max().item() for w, x in zip(res.G_ema.weights, e)) < 1e-12
+    assert max((w[1] - x).abs().max().item() for w, x in zip(res.G_ema.weights, e)) > 1e-6, "no ramp effect"
+    with pytest.raises(ValueError, match="g_ema_warmup"):
+        Setting(g_ema=0.9, g_ema_warmup=1).validate()
+
+
 def test_lr_decay_at_step_t_is_one_minus_t_over_T(float64):
     # Adam's step is p -= lr_t / (1 - b1^n) m / (sqrt(v / (1 - b2^n)) + eps) (Kingma & Ba 2015, Alg. 1):
     # from the optimizer's moments after each step, the applied lr_t must be lr (1 - t / T), t = 0, 1, ...
@@ -315,3 +335,10 @@ def test_generator_push_and_manifold_against_closed_forms():
             h = h @ w.T + b
             h = torch.relu(h) if i < len(layers) - 1 else h
         assert np.allclose(out[k], h.numpy(), atol=1e-5)
+
+
+def test_setting_round_trips_through_its_dict():
+    for s in (Setting("hinge", seed=4, g_ema=0.99), Setting(g_ema=0.999, g_ema_warmup=True)):
+        d = s.as_dict()
+        assert Setting(**{**d, "betas": tuple(d["betas"])}) == s
+    assert "g_ema_warmup" not in Setting().as_dict()  # the stored settings of assets/ predate the field
