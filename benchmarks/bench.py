@@ -262,12 +262,31 @@ def ttq_recipes():
 
 
 def _first_reach(trace, n_modes):
-    """First seconds at which a trace [(seconds, step, modes, hq)] covers every mode / reaches 90% / 95% HQ."""
+    """First seconds at which a trace [(seconds, step, modes, hq)] covers every mode / covers every mode with
+    90% / 95% high quality. The levels need every mode: the high-quality share alone is a precision, and a
+    generator collapsed onto grid25's centre mode (0, 0), as a fresh one nearly is, scores 100% with 1 mode."""
     out = {}
     for name, level in TTQ_LEVELS:
-        hit = [t for t, _, m, hq in trace if (m == n_modes if level is None else hq >= level)]
+        hit = [t for t, _, m, hq in trace if m == n_modes and (level is None or hq >= level)]
         out[name] = hit[0] if hit else None
     return out
+
+
+def ttq_row(dataset, recipe, runs, cap_s, n_modes):
+    """One recipe's row: each run's first reach of every level and the median and worst over the runs
+    ("worst" is None when a run never got there; the median counts such a run as never)."""
+    import statistics
+
+    row = dict(dataset=dataset, recipe=recipe, seeds=[r["seed"] for r in runs], cap_s=cap_s, runs=[])
+    for r in runs:
+        row["runs"].append({**r, **_first_reach(r["trace"], n_modes)})
+    for level, _ in TTQ_LEVELS:
+        v = [r[level] for r in row["runs"]]
+        med = statistics.median([x if x is not None else float("inf") for x in v])
+        row[f"{level}_median_s"] = None if med == float("inf") else med
+        row[f"{level}_worst_s"] = None if None in v else max(v)
+        row[f"{level}_reached"] = sum(x is not None for x in v)
+    return row
 
 
 def ttq_course(dataset, kind, name, seed, device, cap_s=None):
@@ -339,11 +358,9 @@ def bench_time_to_quality(device, datasets=("ring8", "grid25"), seeds=(0, 1, 2),
                           plot_dir=None):
     """Seconds of one thread (CPU time; wall time on an idle core) to each level, per recipe and dataset:
     every run trains alone; median and worst over ``seeds`` (None: not reached, worst counts it as never)."""
-    import statistics
-
     table = ttq_recipes()
     names = [n for n in table if recipes is None or any(r in n for r in recipes)]
-    rows, traces = [], {}
+    rows = []
     for ds in datasets:
         for name in names:
             kind, what = table[name]
@@ -353,30 +370,17 @@ def bench_time_to_quality(device, datasets=("ring8", "grid25"), seeds=(0, 1, 2),
                     trace, n_modes = ttq_reference(ds, what, seed, device, cap_s)
                 else:
                     trace, n_modes = ttq_course(ds, kind, what, seed, device, cap_s)
-                traces[ds, name, seed] = trace
-                per_seed.append(dict(seed=seed, final_modes=trace[-1][2], final_hq=trace[-1][3],
-                                     run_s=trace[-1][0], **_first_reach(trace, n_modes),
+                per_seed.append(dict(seed=seed, final_modes=trace[-1][2], final_hq=trace[-1][3], run_s=trace[-1][0],
                                      trace=[[round(t, 3), st, m, round(hq, 4)] for t, st, m, hq in trace]))
-            row = dict(dataset=ds, recipe=name, seeds=list(seeds), cap_s=cap_s, runs=per_seed,
-                       date=time.strftime("%Y-%m-%d %H:%M:%S %Z"), load_average=round(os.getloadavg()[0], 2))
-            for level, _ in TTQ_LEVELS:
-                v = [r[level] for r in per_seed]
-                got = [x for x in v if x is not None]
-                row[f"{level}_median_s"] = statistics.median([x if x is not None else float("inf") for x in v])
-                row[f"{level}_worst_s"] = max(v) if len(got) == len(v) else None
-                row[f"{level}_reached"] = len(got)
-            row["median_s"] = {k: (None if row[f"{k}_median_s"] == float("inf") else row[f"{k}_median_s"])
-                               for k, _ in TTQ_LEVELS}
-            for k, _ in TTQ_LEVELS:
-                row[f"{k}_median_s"] = row["median_s"][k]
-            del row["median_s"]
+            row = ttq_row(ds, name, per_seed, cap_s, n_modes)
+            row.update(date=time.strftime("%Y-%m-%d %H:%M:%S %Z"), load_average=round(os.getloadavg()[0], 2))
             rows.append(row)
             f = lambda v: "  never" if v is None else f"{v:7.1f}"
             print(f"  ttq {ds:6s} {name[:44]:44s} modes {f(row['all_modes_median_s'])}/{f(row['all_modes_worst_s'])}"
                   f"  90% {f(row['hq90_median_s'])}/{f(row['hq90_worst_s'])}  95% {f(row['hq95_median_s'])}/"
                   f"{f(row['hq95_worst_s'])} s (median/worst of {len(seeds)})", flush=True)
         if plot_dir is not None:
-            plot_time_to_quality(ds, names, seeds, traces, Path(plot_dir) / f"time_to_quality_{ds}.png", cap_s)
+            plot_time_to_quality([r for r in rows if r["dataset"] == ds], Path(plot_dir) / f"time_to_quality_{ds}.png")
     return rows
 
 
@@ -403,49 +407,54 @@ def ttq_markdown(rows, dataset):
     return "\n".join(out)
 
 
-def plot_time_to_quality(ds, names, seeds, traces, path, cap_s=None):
-    """High-quality share against CPU seconds, one line per recipe: at each time, the median over seeds of
-    each run's latest score (a run that stopped, at 95% with every mode or at the cap, keeps its last score;
-    a dot marks where the median run ended)."""
+def plot_time_to_quality(rows, path):
+    """Modes covered and high-quality share against CPU seconds, one line per recipe (the rows of one
+    dataset): at each time, the median over seeds of each run's latest score (a run that stopped, at 95%
+    with every mode or at the cap, keeps its last score; a dot marks where the median run ended). Two
+    panels, because the share alone is a precision: a collapsed generator can score high on it."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import numpy as np
 
-    ends = [traces[ds, n, s][-1][0] for n in names for s in seeds]
+    ds = rows[0]["dataset"]
+    n_modes = {"ring8": 8, "grid25": 25}[ds]
+    ends = [x["trace"][-1][0] for r in rows for x in r["runs"]]
     grid = np.geomspace(0.3, max(ends) * 1.05, 400)
-    fig, ax = plt.subplots(figsize=(11, 7))
-    for i, name in enumerate(names):
-        curves = []
-        for s in seeds:
-            tr = traces[ds, name, s]
-            t = np.array([p[0] for p in tr])
-            hq = np.array([p[3] for p in tr])
-            idx = np.searchsorted(t, grid, side="right") - 1  # the latest score at or before each time
-            curves.append(np.where(idx >= 0, 100 * hq[np.clip(idx, 0, None)], np.nan))
-        med = np.median(curves, 0)
-        end = np.median([traces[ds, name, s][-1][0] for s in seeds])
+    fig, (ax_m, ax_q) = plt.subplots(2, 1, figsize=(11, 9), sharex=True, height_ratios=[1, 1.6])
+    for i, r in enumerate(rows):
+        curves = {2: [], 3: []}
+        for x in r["runs"]:
+            tr = np.array(x["trace"], dtype=float)
+            idx = np.searchsorted(tr[:, 0], grid, side="right") - 1  # the latest score at or before each time
+            for col in curves:
+                curves[col].append(np.where(idx >= 0, tr[np.clip(idx, 0, None), col], np.nan))
+        end = np.median([x["trace"][-1][0] for x in r["runs"]])
         keep = grid <= end
-        style = "--" if name.startswith("reference") else "-"
-        line, = ax.plot(grid[keep], med[keep], style, lw=2.2 if name.startswith("preset") else 1.6, label=name,
-                        color=f"C{i % 10}")
-        ax.plot(grid[keep][-1:], med[keep][-1:], "o", color=line.get_color(), ms=5)
-    ax.axhline(95, color="k", ls=":", lw=1)
-    ax.axhline(90, color="gray", ls=":", lw=1)
-    ax.text(grid[0], 95.5, "95%", fontsize=10)
-    ax.text(grid[0], 90.5, "90%", fontsize=10, color="gray")
-    if ds == "ring8":
-        ax.axvline(60, color="C3", ls=":", lw=1)
-        ax.text(61, 3, "60 s target", color="C3", fontsize=10)
-    else:
-        ax.axvline(180, color="C3", ls=":", lw=1)
-        ax.text(183, 3, "3 min target", color="C3", fontsize=10)
-    cap = f", runs stop at {cap_s:.0f} s" if cap_s else ""
-    ax.set(xscale="log", xlabel="CPU seconds of one thread (training only)", ylabel="high-quality samples (%)",
-           ylim=(0, 100), title=f"{ds}: high quality against time, median over seeds {list(seeds)}{cap}")
-    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=2, frameon=False)
-    ax.grid(alpha=0.3, which="both")
+        ref, preset = r["recipe"].startswith("reference"), r["recipe"].startswith("preset")
+        style = dict(ls="--" if ref else "-", lw=2.4 if preset else 1.6, color=f"C{i % 10}")
+        for ax, col, scale in ((ax_m, 2, 1), (ax_q, 3, 100)):
+            med = scale * np.median(curves[col], 0)
+            ax.plot(grid[keep], med[keep], label=r["recipe"] if ax is ax_q else None, **style)
+            ax.plot(grid[keep][-1:], med[keep][-1:], "o", color=style["color"], ms=5)
+    target = 60 if ds == "ring8" else 180
+    for ax in (ax_m, ax_q):
+        ax.axvline(target, color="C3", ls=":", lw=1)
+        ax.grid(alpha=0.3, which="both")
+    ax_m.axhline(n_modes, color="k", ls=":", lw=1)
+    ax_m.set(ylabel=f"modes covered (of {n_modes})", ylim=(0, n_modes + 1))
+    ax_q.axhline(95, color="k", ls=":", lw=1)
+    ax_q.axhline(90, color="gray", ls=":", lw=1)
+    ax_q.text(grid[0], 95.5, "95%", fontsize=10)
+    ax_q.text(grid[0], 90.5, "90%", fontsize=10, color="gray")
+    ax_q.text(target * 1.03, 3, f"{target} s target", color="C3", fontsize=10)
+    cap = rows[0].get("cap_s")
+    ax_m.set_title(f"{ds}: median over seeds {rows[0]['seeds']}, each run alone on one thread"
+                   + (f", stopped at {cap:.0f} s" if cap else ""))
+    ax_q.set(xscale="log", xlabel="CPU seconds of one thread (training only)",
+             ylabel="high-quality samples (%)", ylim=(0, 100))
+    ax_q.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, frameon=False)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
@@ -472,12 +481,17 @@ def main(argv=None):
     ap.add_argument("--ttq-cap", type=float, default=300.0,
                     help="CPU seconds of training after which a run stops (default 300)")
     ap.add_argument("--ttq-report", type=Path, default=None, metavar="JSON",
-                    help="print the time-to-quality tables of a results file as Markdown and stop")
+                    help="print the time-to-quality tables of a results file as Markdown, redraw its plots, stop")
     args = ap.parse_args(argv)
     if args.ttq_report is not None:
         rows = json.loads(args.ttq_report.read_text())["time_to_quality"]["rows"]
+        n_modes = {"ring8": 8, "grid25": 25}
+        rows = [{**ttq_row(r["dataset"], r["recipe"], r["runs"], r.get("cap_s"), n_modes[r["dataset"]]),
+                 **{k: r[k] for k in ("date", "load_average") if k in r}} for r in rows]  # levels as defined now
         for ds in dict.fromkeys(r["dataset"] for r in rows):
             print(f"\n{ds}\n\n{ttq_markdown(rows, ds)}")
+            plot_time_to_quality([r for r in rows if r["dataset"] == ds],
+                                 ROOT / "benchmarks" / "results" / f"time_to_quality_{ds}.png")
         return rows
     if args.device == "cuda" and not torch.cuda.is_available():
         ap.error("--device cuda but no CUDA device is visible")

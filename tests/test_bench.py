@@ -8,11 +8,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 bench = pytest.importorskip("bench")
 
 
-def test_first_reach_is_the_first_snapshot_at_each_level():
-    # (seconds, step, modes covered, HQ share) of a ring8 run
+def test_first_reach_is_the_first_snapshot_at_each_level_with_every_mode():
+    # (seconds, step, modes covered, HQ share) of a ring8 run; at 2.0 s 93% HQ but a mode is missing
     trace = [(0.0, 0, 0, 0.0), (1.0, 50, 8, 0.5), (2.0, 100, 7, 0.93), (3.0, 150, 8, 0.96), (4.0, 200, 8, 0.97)]
-    assert bench._first_reach(trace, 8) == {"all_modes": 1.0, "hq90": 2.0, "hq95": 3.0}
-    assert bench._first_reach(trace[:3], 8) == {"all_modes": 1.0, "hq90": 2.0, "hq95": None}
+    assert bench._first_reach(trace, 8) == {"all_modes": 1.0, "hq90": 3.0, "hq95": 3.0}
+    assert bench._first_reach(trace[:3], 8) == {"all_modes": 1.0, "hq90": None, "hq95": None}
+    # a fresh generator collapsed onto grid25's centre mode: 100% high quality, one mode, no level reached
+    assert bench._first_reach([(0.0, 0, 1, 1.0)], 25) == {"all_modes": None, "hq90": None, "hq95": None}
+
+
+def test_row_takes_median_and_worst_over_seeds():
+    runs = [dict(seed=s, trace=[(0.0, 0, 0, 0.0), (t, 10, 8, 0.96)]) for s, t in enumerate((5.0, 1.0, 3.0))]
+    row = bench.ttq_row("ring8", "r", runs, 60, 8)
+    assert row["hq95_median_s"] == 3.0 and row["hq95_worst_s"] == 5.0 and row["hq95_reached"] == 3
+    runs[0]["trace"] = [(0.0, 0, 0, 0.0), (5.0, 10, 8, 0.94)]  # seed 0 never reaches 95%
+    row = bench.ttq_row("ring8", "r", runs, 60, 8)
+    assert row["hq95_median_s"] == 3.0 and row["hq95_worst_s"] is None and row["hq95_reached"] == 2
+    runs[1]["trace"] = runs[0]["trace"]  # two of three never: the median is never
+    assert bench.ttq_row("ring8", "r", runs, 60, 8)["hq95_median_s"] is None
 
 
 def test_course_run_stops_at_the_cap_and_keeps_the_schedule():
