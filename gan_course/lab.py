@@ -374,18 +374,19 @@ def precompute(out=ASSETS, device=None, seeds=range(10), progress=True, workers=
 
 
 def precompute_presets(out=ASSETS / "presets.json", presets=("fast",), seeds=range(10), solo=True, device=None,
-                       progress=True, datasets=tuple(DATASETS)):
+                       progress=True, datasets=tuple(DATASETS), steps=None):
     """Train each preset on each dataset for every seed and write ``presets.json``: per run the final
     modes covered, high-quality share, wall and CPU seconds (``time.process_time``) and the thread count.
 
     ``solo``: each seed alone (K = 1), so a run's seconds are what one lecturer's run costs; otherwise the
-    seeds of a preset and dataset train as one batch (the same runs; the seconds are the batch's)."""
+    seeds of a preset and dataset train as one batch (the same runs; the seconds are the batch's).
+    ``steps`` replaces the recipes' steps (for a quick check); the file records the command that remakes it."""
     runs, t0 = [], time.perf_counter()
     for preset in presets:
         for ds in datasets:
             groups = [[s] for s in seeds] if solo else [list(seeds)]
             for g in groups:
-                for r in train_preset(ds, preset, g, device=device, progress=progress):
+                for r in train_preset(ds, preset, g, steps=steps, device=device, progress=progress):
                     st = r["stats"][-1]
                     runs.append(dict(preset=preset, dataset=ds, seed=r["setting"].seed, steps=int(r["steps"][-1]),
                                      modes_covered=st.modes_covered, n_modes=st.n_modes, hq_fraction=st.hq_fraction,
@@ -405,7 +406,10 @@ def precompute_presets(out=ASSETS / "presets.json", presets=("fast",), seeds=ran
                 median_cpu_s=float(np.median(cpu)), max_cpu_s=max(cpu), seeds=len(rs))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    json.dump(dict(command="python -m gan_course.lab presets" + ("" if solo else " --batched"),
+    command = ("python -m gan_course.lab presets" + "".join(f" --preset {p}" for p in presets if presets != ("fast",))
+               + "".join(f" --dataset {d}" for d in datasets if tuple(datasets) != tuple(DATASETS))
+               + f" --seeds {len(seeds)}" * (list(seeds) != list(range(10))) + " --batched" * (not solo))
+    json.dump(dict(command=command,
                    threads=torch.get_num_threads(), solo=solo, summary=summary, runs=runs,
                    seconds=time.perf_counter() - t0), open(out, "w"), indent=1)
     return summary

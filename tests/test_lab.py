@@ -303,3 +303,13 @@ def test_cli_preset_writes_the_recipe_and_its_cost(tmp_path):
                 "--out", str(tmp_path / "o2"))
     assert p.returncode == 2 and "--feature-matching: applies to --loss" in p.stderr and "Traceback" not in p.stderr
     assert not (tmp_path / "o2").exists()
+
+
+def test_precompute_presets_writes_summary_and_its_command(tmp_path):
+    out = tmp_path / "presets.json"
+    summary = lab.precompute_presets(out, seeds=range(2), datasets=("ring8",), steps=3, progress=False)
+    d = json.loads(out.read_text())
+    assert d["command"] == "python -m gan_course.lab presets --dataset ring8 --seeds 2"
+    assert [r["seed"] for r in d["runs"]] == [0, 1] and all(r["models_in_batch"] == 1 for r in d["runs"])
+    s = summary["fast/ring8"]
+    assert s["seeds"] == 2 and s["min_hq"] == min(r["hq_fraction"] for r in d["runs"]) and d["threads"] == 1
