@@ -419,7 +419,7 @@ def plot_time_to_quality(rows, path):
     import numpy as np
 
     ds = rows[0]["dataset"]
-    n_modes = {"ring8": 8, "grid25": 25}[ds]
+    n_modes = gc.lab.dataset(ds).n_modes
     ends = [x["trace"][-1][0] for r in rows for x in r["runs"]]
     grid = np.geomspace(0.3, max(ends) * 1.05, 400)
     fig, (ax_m, ax_q) = plt.subplots(2, 1, figsize=(11, 9), sharex=True, height_ratios=[1, 1.6])
@@ -485,8 +485,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.ttq_report is not None:
         rows = json.loads(args.ttq_report.read_text())["time_to_quality"]["rows"]
-        n_modes = {"ring8": 8, "grid25": 25}
-        rows = [{**ttq_row(r["dataset"], r["recipe"], r["runs"], r.get("cap_s"), n_modes[r["dataset"]]),
+        rows = [{**ttq_row(r["dataset"], r["recipe"], r["runs"], r.get("cap_s"), gc.lab.dataset(r["dataset"]).n_modes),
                  **{k: r[k] for k in ("date", "load_average") if k in r}} for r in rows]  # levels as defined now
         for ds in dict.fromkeys(r["dataset"] for r in rows):
             print(f"\n{ds}\n\n{ttq_markdown(rows, ds)}")

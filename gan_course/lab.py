@@ -406,9 +406,10 @@ def precompute_presets(out=ASSETS / "presets.json", presets=("fast",), seeds=ran
                 median_cpu_s=float(np.median(cpu)), max_cpu_s=max(cpu), seeds=len(rs))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    command = ("python -m gan_course.lab presets" + "".join(f" --preset {p}" for p in presets if presets != ("fast",))
-               + "".join(f" --dataset {d}" for d in datasets if tuple(datasets) != tuple(DATASETS))
-               + f" --seeds {len(seeds)}" * (list(seeds) != list(range(10))) + " --batched" * (not solo))
+    args = [] if tuple(presets) == ("fast",) else [f"--preset {p}" for p in presets]  # the CLI's defaults left out
+    args += [] if tuple(datasets) == tuple(DATASETS) else [f"--dataset {d}" for d in datasets]
+    args += [] if list(seeds) == list(range(10)) else [f"--seeds {len(seeds)}"]
+    command = " ".join(["python -m gan_course.lab presets", *args] + ([] if solo else ["--batched"]))
     json.dump(dict(command=command,
                    threads=torch.get_num_threads(), solo=solo, summary=summary, runs=runs,
                    seconds=time.perf_counter() - t0), open(out, "w"), indent=1)

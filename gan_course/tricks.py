@@ -134,7 +134,13 @@ def train_discriminator_1d(p_data, p_model, alpha=1.0, beta=0.0, steps=1500, bat
     with ``sample``). Returns D (an ``nets.Discriminator`` on the CPU, logits)."""
     checks.positive_int("steps", steps)
     torch.manual_seed(seed)
-    D = nets.Discriminator(1, width, 2)
+    return _fit_discriminator_1d(nets.Discriminator(1, width, 2), p_data, p_model, alpha, beta, steps, batch_size,
+                                 lr, seed)
+
+
+def _fit_discriminator_1d(D, p_data, p_model, alpha, beta, steps, batch_size, lr, seed):
+    """Adam (betas 0.5, 0.999) on ``d_loss_smoothed`` between fresh minibatches of two fixed 1-D laws,
+    drawn from a CPU generator seeded ``seed + 1``; returns D in eval mode."""
     opt = torch.optim.Adam(D.parameters(), lr=lr, betas=(0.5, 0.999))
     g = torch.Generator().manual_seed(seed + 1)
     for _ in range(steps):
@@ -263,16 +269,8 @@ def train_noisy_discriminator_1d(p_data, p_model, sigma, steps=600, batch_size=2
     """A ``NoisyDiscriminator`` trained by Adam (betas 0.5, 0.999) on the cross-entropy (``d_loss_smoothed``
     with alpha = 1, beta = 0) between samples of two fixed 1-D laws, fresh noise at every forward pass."""
     checks.positive_int("steps", steps)
-    D = NoisyDiscriminator(1, width, depth, sigma, seed)
-    opt = torch.optim.Adam(D.parameters(), lr=lr, betas=(0.5, 0.999))
-    g = torch.Generator().manual_seed(seed + 1)
-    for _ in range(steps):
-        x_r, x_f = p_data.sample(batch_size, generator=g).float(), p_model.sample(batch_size, generator=g).float()
-        loss = d_loss_smoothed(D(x_r), D(x_f), 1.0, 0.0)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    return D
+    return _fit_discriminator_1d(NoisyDiscriminator(1, width, depth, sigma, seed), p_data, p_model, 1.0, 0.0, steps,
+                                 batch_size, lr, seed)
 
 
 def noisy_discriminator_effect(D, x_real, x_fake, draws=32, seed=0):
